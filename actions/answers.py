@@ -1,0 +1,114 @@
+"""Actions that answer from the fact base: the answer itself, "tell me more" and "where is that from?"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.constants import (
+    ACTION_ANSWER,
+    ACTION_MORE,
+    ACTION_SOURCE,
+    INTENT_INFORM,
+    SLOT_CONDITION,
+    SLOT_DRUG,
+    SLOT_LAST_FACTS,
+    SLOT_SHOWN_FACTS,
+    SLOT_TOPIC,
+    TOPIC_INTENT_PREFIX,
+)
+from bot import answer as bot_answer
+from bot.answer import Reply
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Render a bot Reply through the dispatcher: the text, with its quick replies as buttons."""
+    buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+def entity_values(tracker: Tracker, entity: str) -> tuple[str, ...]:
+    """The canonical values of an entity in the latest message, in order, without repeats."""
+    values = [item.get("value") for item in tracker.latest_message.get("entities", []) if item.get("entity") == entity]
+    return tuple(dict.fromkeys(value for value in values if value))
+
+
+def slot_tuple(tracker: Tracker, slot: str) -> tuple[str, ...]:
+    value = tracker.get_slot(slot)
+    return (value,) if value else ()
+
+
+def remembered(reply: Reply, shown_before: list[str]) -> list[EventType]:
+    """The slots that let follow-ups work: the topic, what was shown, and the last answer's facts."""
+    if not reply.fact_ids:
+        return []
+    return [
+        SlotSet(SLOT_TOPIC, reply.topic),
+        SlotSet(SLOT_SHOWN_FACTS, list(dict.fromkeys([*shown_before, *reply.fact_ids]))),
+        SlotSet(SLOT_LAST_FACTS, reply.fact_ids),
+    ]
+
+
+class ActionAnswer(Action):
+    """Answers a topic question (intent ask_<topic>), a follow-up naming only a drug or condition (inform), or a
+    personal-advice request. Reads the latest message's drug/condition entities and the drug, condition and
+    topic slots; writes topic, shown_facts and last_facts."""
+
+    def name(self) -> str:
+        return ACTION_ANSWER
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        last_topic = tracker.get_slot(SLOT_TOPIC)
+        topic = intent[len(TOPIC_INTENT_PREFIX):] if intent.startswith(TOPIC_INTENT_PREFIX) else last_topic
+        reply = bot_answer.answer(
+            tracker.latest_message.get("text") or "",
+            topic,
+            drugs=entity_values(tracker, "drug"),
+            conditions=entity_values(tracker, "condition"),
+            carried_drugs=slot_tuple(tracker, SLOT_DRUG),
+            carried_conditions=slot_tuple(tracker, SLOT_CONDITION),
+            follow_up=intent == INTENT_INFORM,
+        )
+        send(dispatcher, reply)
+        shown = (tracker.get_slot(SLOT_SHOWN_FACTS) or []) if reply.topic == last_topic else []
+        return remembered(reply, shown)
+
+
+class ActionMore(Action):
+    """Gives the next facts of the last topic ("tell me more"). Reads topic, shown_facts, drug and condition;
+    writes shown_facts and last_facts."""
+
+    def name(self) -> str:
+        return ACTION_MORE
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        shown = list(tracker.get_slot(SLOT_SHOWN_FACTS) or [])
+        reply = bot_answer.more(
+            tracker.get_slot(SLOT_TOPIC),
+            tuple(shown),
+            drugs=slot_tuple(tracker, SLOT_DRUG),
+            conditions=slot_tuple(tracker, SLOT_CONDITION),
+        )
+        send(dispatcher, reply)
+        return remembered(reply, shown)
+
+
+class ActionSource(Action):
+    """Gives the full citation of the last answer ("where is that from?"). Reads last_facts."""
+
+    def name(self) -> str:
+        return ACTION_SOURCE
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        send(dispatcher, bot_answer.source_of(tuple(tracker.get_slot(SLOT_LAST_FACTS) or [])))
+        return []

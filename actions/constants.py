@@ -1,0 +1,23 @@
+"""Names shared by the domain, the actions and the tests."""
+
+ACTION_ANSWER = "action_answer"
+ACTION_MORE = "action_more"
+ACTION_SOURCE = "action_source"
+ACTION_HELP = "action_help"
+ACTION_OUT_OF_SCOPE = "action_out_of_scope"
+ACTION_DID_YOU_MEAN = "action_did_you_mean"
+ACTION_CRISIS_HELP = "action_crisis_help"
+ACTION_BAD_INPUT = "action_bad_input"
+
+SLOT_DRUG = "drug"
+SLOT_CONDITION = "condition"
+SLOT_COUNTRY = "country"
+SLOT_TOPIC = "topic"
+SLOT_SHOWN_FACTS = "shown_facts"
+SLOT_LAST_FACTS = "last_facts"
+
+TOPIC_INTENT_PREFIX = "ask_"
+INTENT_INFORM = "inform"
+INTENT_PERSONAL_ADVICE = "ask_personal_advice"
+INTENT_EMERGENCY = "emergency"
+INTENT_INFORM_COUNTRY = "inform_country"

@@ -1,0 +1,104 @@
+"""Actions for the conversation around the answers: help, out of scope, did-you-mean, crisis, bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import send
+from actions.constants import (
+    ACTION_BAD_INPUT,
+    ACTION_CRISIS_HELP,
+    ACTION_DID_YOU_MEAN,
+    ACTION_HELP,
+    ACTION_OUT_OF_SCOPE,
+    INTENT_EMERGENCY,
+    INTENT_INFORM_COUNTRY,
+    SLOT_COUNTRY,
+    TOPIC_INTENT_PREFIX,
+)
+from bot import answer as bot_answer
+from bot.safety import CRISIS, EMERGENCY, GIBBERISH, INPUT_REPLIES, get_resources, input_problem
+
+
+class ActionHelp(Action):
+    """Says what the bot can do, listing the fact base's topics. Reads and writes no slots."""
+
+    def name(self) -> str:
+        return ACTION_HELP
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        send(dispatcher, bot_answer.help_reply())
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Says what the bot covers, with example questions, when a message is about something else."""
+
+    def name(self) -> str:
+        return ACTION_OUT_OF_SCOPE
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        send(dispatcher, bot_answer.out_of_scope_reply())
+        return []
+
+
+class ActionDidYouMean(Action):
+    """On low NLU confidence, offers the two likeliest topics (from the intent ranking) as buttons."""
+
+    def name(self) -> str:
+        return ACTION_DID_YOU_MEAN
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        topics = [
+            entry["name"][len(TOPIC_INTENT_PREFIX):]
+            for entry in ranking
+            if entry.get("name", "").startswith(TOPIC_INTENT_PREFIX)
+        ]
+        send(dispatcher, bot_answer.did_you_mean_reply(topics[:2]))
+        return []
+
+
+class ActionCrisisHelp(Action):
+    """Answers a crisis or emergency (or a person naming their country) with help lines for their country.
+    Reads the country slot, or the `country` the web page sends in the message metadata; writes country."""
+
+    def name(self) -> str:
+        return ACTION_CRISIS_HELP
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        metadata = tracker.latest_message.get("metadata") or {}
+        country = tracker.get_slot(SLOT_COUNTRY) or metadata.get("country")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == INTENT_INFORM_COUNTRY:
+            dispatcher.utter_message(text=get_resources().country_message(country))
+        else:
+            send(dispatcher, bot_answer.crisis_help(EMERGENCY if intent == INTENT_EMERGENCY else CRISIS, country))
+        code = get_resources().country_code(country)
+        return [SlotSet(SLOT_COUNTRY, code)] if code else []
+
+
+class ActionBadInput(Action):
+    """Replies politely to a message that can't be read as a question (empty, symbols only, another language)."""
+
+    def name(self) -> str:
+        return ACTION_BAD_INPUT
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        problem = input_problem(tracker.latest_message.get("text") or "") or GIBBERISH
+        dispatcher.utter_message(text=INPUT_REPLIES[problem])
+        return []

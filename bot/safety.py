@@ -1,0 +1,289 @@
+"""Safety: crisis and emergency first, no personal medical advice, honest "not covered", and bad input.
+
+Everything here is deterministic and driven by data/safety/*.yml, so the behaviour can be read, reviewed and
+tested without a model. The Rasa NLU guard (addons/nlu_guard.py) and the actions both call into this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.facts import DATA_DIR
+
+SAFETY_DIR = DATA_DIR / "safety"
+
+CRISIS = "crisis"
+EMERGENCY = "emergency"
+
+# Long messages are cut before NLU so a huge paste cannot slow the server; the guard reads the whole text first.
+MAX_MESSAGE_CHARS = 1000
+MAX_WORD_CHARS = 60
+
+CRISIS_OPENING = (
+    "I'm really glad you told me. You deserve support right now, and you don't have to go through this alone."
+)
+EMERGENCY_OPENING = "This sounds like it could be a medical emergency. Please get help right away."
+CRISIS_CLOSING = "I'm here if you'd like to keep talking, and I can go on with your questions whenever you're ready."
+SUICIDE_MENTION_NOTE = (
+    "If you are having thoughts of suicide yourself, please reach out now: in the US call or text 988; "
+    "elsewhere, findahelpline.com lists free helplines."
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight quotes, no apostrophes, single spaces: the form every safety pattern expects."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = text.replace("'", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _load_yaml(name: str, directory: Path) -> Any:
+    with (directory / name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(pattern) for pattern in patterns]
+
+
+@dataclass(frozen=True)
+class CrisisResources:
+    """Help lines for one country (or the international fallback)."""
+
+    country: str
+    crisis_line: str
+    emergency: str
+
+
+class CrisisGuard:
+    """High-recall patterns for crisis (suicide, self-harm) and emergencies (overdose, can't breathe)."""
+
+    def __init__(self, directory: Path = SAFETY_DIR) -> None:
+        spec = _load_yaml("crisis.yml", directory)
+        self.crisis = _compile(spec["crisis"])
+        self.emergency = _compile(spec["emergency"])
+
+    def check(self, text: str) -> str | None:
+        """CRISIS, EMERGENCY or None. Crisis wins when both match: it gets both kinds of help."""
+        normal = normalise(text)
+        if any(pattern.search(normal) for pattern in self.crisis):
+            return CRISIS
+        if any(pattern.search(normal) for pattern in self.emergency):
+            return EMERGENCY
+        return None
+
+
+class Resources:
+    """Country -> crisis line and emergency number, from data/safety/crisis_resources.yml."""
+
+    def __init__(self, directory: Path = SAFETY_DIR) -> None:
+        spec = _load_yaml("crisis_resources.yml", directory)
+        self.countries: dict[str, dict[str, Any]] = spec["countries"]
+        self.fallback: dict[str, str] = spec["fallback"]
+        self.default_country: str = spec["default_country"]
+        self._names = {
+            name.lower(): code for code, entry in self.countries.items() for name in [code.lower(), *entry["names"]]
+        }
+
+    def country_code(self, name: str | None) -> str | None:
+        """The code for a country as a person or a web page names it ("UK", "Canada", "gb"), or None."""
+        if not name:
+            return None
+        key = name.strip().lower()
+        key = {"gb": "uk"}.get(key, key)
+        return self._names.get(key)
+
+    def country_names(self) -> dict[str, list[str]]:
+        """Code -> the names people use, for entity tagging."""
+        return {code: list(entry["names"]) for code, entry in self.countries.items()}
+
+    def for_country(self, name: str | None) -> CrisisResources:
+        code = self.country_code(name)
+        if code is None:
+            return CrisisResources("elsewhere", self.fallback["crisis_line"], self.fallback["emergency"])
+        entry = self.countries[code]
+        return CrisisResources(code, entry["crisis_line"], entry["emergency"])
+
+    def country_message(self, country: str | None) -> str:
+        """The help lines for a country a person has just named, said calmly (no crisis assumed)."""
+        if self.country_code(country) is None:
+            return (
+                f"I don't have numbers for that country, but you can {self.fallback['crisis_line']}, "
+                f"and in an emergency {self.fallback['emergency']}."
+            )
+        local = self.for_country(country)
+        return (
+            f"Thanks, I'll use the numbers for {local.country}. If you ever need help: {local.crisis_line}; "
+            f"in an emergency, {local.emergency}. What would you like to know about the treatments?"
+        )
+
+    def help_message(self, kind: str, country: str | None) -> str:
+        """The reply to a crisis or emergency: warm, short, numbers first, then an offer to go on."""
+        code = self.country_code(country)
+        local = self.for_country(country)
+        default = self.for_country(self.default_country)
+        lines = [EMERGENCY_OPENING if kind == EMERGENCY else CRISIS_OPENING]
+        if kind == EMERGENCY:
+            lines.append(f"- Emergency: {local.emergency if code else default.emergency + ' in the US'} now.")
+            lines.append(f"- If this involved hurting yourself, also {local.crisis_line if code else default.crisis_line}.")
+        else:
+            lines.append(f"- Talk to someone now: {local.crisis_line if code else default.crisis_line + ' in the US'}.")
+            lines.append(
+                f"- If you are in danger right now: {local.emergency if code else default.emergency + ' in the US'}."
+            )
+        if code is None:
+            lines.append(
+                f"- Outside the US: {self.fallback['crisis_line']}, or {self.fallback['emergency']}. "
+                "Tell me your country and I'll give you the numbers there."
+            )
+        lines.append(CRISIS_CLOSING)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class AdviceRequest:
+    """A request for personal medical advice: its kind, what to call it, and whether the article speaks to it."""
+
+    kind: str
+    what: str
+    covered: bool
+    topic: str | None = None
+
+
+class AdviceGuard:
+    """Recognises requests for personal medical advice (dose, start/stop/switch, interactions, pregnancy...)."""
+
+    def __init__(self, directory: Path = SAFETY_DIR) -> None:
+        spec = _load_yaml("personal_advice.yml", directory)["kinds"]
+        self.kinds = [
+            (AdviceRequest(kind, entry["what"], bool(entry["covered"]), entry.get("topic")), _compile(entry["patterns"]))
+            for kind, entry in spec.items()
+        ]
+
+    def check(self, text: str) -> AdviceRequest | None:
+        normal = normalise(text)
+        for request, patterns in self.kinds:
+            if any(pattern.search(normal) for pattern in patterns):
+                return request
+        return None
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """A subject the article does not cover, and the nearest topic it does."""
+
+    what: str
+    nearest: str
+
+
+class CoverageGuard:
+    """Recognises questions about subjects the article does not cover (data/safety/not_covered.yml)."""
+
+    def __init__(self, directory: Path = SAFETY_DIR) -> None:
+        spec = _load_yaml("not_covered.yml", directory)["subjects"]
+        self.subjects = [(Uncovered(entry["what"], entry["nearest"]), _compile(entry["patterns"])) for entry in spec]
+
+    def check(self, text: str) -> Uncovered | None:
+        normal = normalise(text)
+        for subject, patterns in self.subjects:
+            if any(pattern.search(normal) for pattern in patterns):
+                return subject
+        return None
+
+
+def mentions_suicide(text: str) -> bool:
+    """True when a message names suicide at all (even as a research question): the answer adds a help line."""
+    return bool(re.search(r"su[iy]?c[iy]?d|suis[iy]d|self[- ]?harm", normalise(text)))
+
+
+# --- bad input --------------------------------------------------------------------------------------------
+
+EMPTY = "empty"
+NO_WORDS = "no_words"
+NOT_ENGLISH = "not_english"
+GIBBERISH = "gibberish"
+
+INPUT_REPLIES = {
+    EMPTY: "I didn't get a message there. You can ask me about ketamine, Spravato (esketamine), "
+    "dextromethorphan or memantine, for example \"What is Spravato?\"",
+    NO_WORDS: "I can only read words, not emoji or symbols on their own. Could you type your question? "
+    "For example: \"Does ketamine help fibromyalgia?\"",
+    NOT_ENGLISH: "Sorry, I can only answer in English for now. "
+    "If you are in crisis, please call your local emergency number or find a helpline at findahelpline.com.",
+    GIBBERISH: "I couldn't make sense of that message. Could you ask it again in a few words? "
+    "For example: \"How much does Spravato cost?\"",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+# A few very common words of other languages that English questions almost never contain.
+_FOREIGN_WORDS = frozenset(
+    "el la los las es una por para qué que como cómo ayuda sirve tengo estoy le les est une des pour avec "
+    "je suis ça quoi der die das und ist nicht ich hilft mit für wie och det är jag het een niet ik voor "
+    "o os um uma não com isso".split()
+)
+
+
+def _without_markup(text: str) -> str:
+    text = _CONTROL.sub(" ", text or "")
+    text = html.unescape(_TAG.sub(" ", text))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def clean_text(text: str) -> str:
+    """The message made safe to process: control characters and markup tags removed, whitespace collapsed,
+    HTML entities decoded, and the length capped (the crisis guard reads the uncut text first)."""
+    return _without_markup(text)[:MAX_MESSAGE_CHARS]
+
+
+def input_problem(text: str) -> str | None:
+    """Why a message cannot be answered as a question (EMPTY, NO_WORDS, NOT_ENGLISH, GIBBERISH), or None."""
+    cleaned = _without_markup(text)
+    if not cleaned:
+        return EMPTY
+    lowered = cleaned.lower()
+    if not re.search(r"[^\W\d_]", lowered):
+        return NO_WORDS
+    letters = [char for char in lowered if char.isalpha()]
+    latin = sum("a" <= char <= "z" for char in letters)
+    if letters and latin / len(letters) < 0.5:
+        return NOT_ENGLISH
+    words = re.findall(r"[^\W\d_]+", lowered)
+    foreign = sum(word in _FOREIGN_WORDS for word in words)
+    if len(words) >= 3 and foreign / len(words) >= 0.3:
+        return NOT_ENGLISH
+    if all(len(word) > MAX_WORD_CHARS for word in words):
+        return GIBBERISH
+    if not any(_LATIN_WORD.search(word) for word in words):
+        return GIBBERISH
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def get_crisis_guard() -> CrisisGuard:
+    return CrisisGuard()
+
+
+@functools.lru_cache(maxsize=1)
+def get_resources() -> Resources:
+    return Resources()
+
+
+@functools.lru_cache(maxsize=1)
+def get_advice_guard() -> AdviceGuard:
+    return AdviceGuard()
+
+
+@functools.lru_cache(maxsize=1)
+def get_coverage_guard() -> CoverageGuard:
+    return CoverageGuard()

@@ -1,0 +1,60 @@
+"""Answer composition: every answer carries its source and ends with the disclaimer; evidence is described honestly."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import compose
+
+
+@pytest.mark.parametrize("topic", ["spravato", "cost", "pain", "fibromyalgia", "dextromethorphan", "memantine"])
+def test_a_facts_answer_has_source_and_ends_with_disclaimer(base, topic):
+    facts = base.in_topic(topic)[:2]
+    text = compose.facts_answer(facts, base.source)
+    source_lines = [line for line in text.splitlines() if line.startswith(("Source:", "Sources:"))]
+    assert len(source_lines) == 1
+    assert "Health Rising" in source_lines[0] and "20 April 2019" in source_lines[0]
+    for fact in facts:
+        assert f'"{fact.section}"' in source_lines[0]
+        if fact.cites:
+            assert fact.cites in source_lines[0]
+    assert text.endswith(compose.DISCLAIMER)
+
+
+def test_disclaimer_says_general_2019_not_advice_and_see_your_doctor():
+    assert "2019" in compose.DISCLAIMER
+    assert "not medical advice" in compose.DISCLAIMER
+    assert "doctor" in compose.DISCLAIMER
+
+
+@pytest.mark.parametrize(
+    "fact_id, honest_words",
+    [
+        ("experience-woman-results", "one person's own account"),
+        ("future-metabolite-2019-animals", "laboratory animals"),
+        ("fm-2007-study", "small study"),
+        ("fm-podell", "one doctor's experience"),
+        ("pain-meta-analysis", "meta-analysis"),
+        ("dxm-younger-trial", "no results yet"),
+    ],
+)
+def test_evidence_is_described_honestly(base, fact_id, honest_words):
+    assert honest_words in compose.evidence_note([base.by_id(fact_id)])
+
+
+def test_dated_facts_say_they_describe_2019(base):
+    text = compose.facts_answer([base.by_id("spravato-eligibility")], base.source)
+    assert "April 2019" in text and "may have changed" in text
+
+
+def test_answers_stay_short(base):
+    for topic in base.topics:
+        chosen = compose.take_for_answer(base.in_topic(topic))
+        assert 1 <= len(chosen) <= compose.MAX_FACTS_PER_ANSWER
+        assert sum(len(fact.text) for fact in chosen) <= compose.MAX_ANSWER_CHARS + 400
+
+
+def test_full_citation_lists_each_fact_with_its_origin(base):
+    facts = [base.by_id("dxm-staud-combination"), base.by_id("memantine-modest")]
+    text = compose.full_citation(facts, base.source)
+    assert "Staud 2005" in text and base.source.url in text and "Other NMDAR-Affecting Drugs" in text

@@ -1,0 +1,46 @@
+"""Shared fixtures: the real fact base and retriever, a small base written to tmp_path, trackers from events."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.facts import FACTS_DIR, FactBase, load_fact_base, read_raw
+from bot.retrieval import Retriever, get_retriever
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT.parent / "shared" / "source" / "health-rising-ketamine-2019.txt"
+
+
+@pytest.fixture(scope="session")
+def base() -> FactBase:
+    return load_fact_base()
+
+
+@pytest.fixture(scope="session")
+def retriever() -> Retriever:
+    return get_retriever()
+
+
+@pytest.fixture
+def raw_base() -> dict:
+    """A fresh, mutable copy of the real fact base's raw YAML, for validator tests."""
+    return read_raw(FACTS_DIR)
+
+
+@pytest.fixture
+def facts_dir(tmp_path: Path) -> Path:
+    """A copy of data/facts in tmp_path, for loader tests that change files on disk."""
+    target = tmp_path / "facts"
+    shutil.copytree(FACTS_DIR, target)
+    return target
+
+
+def write_yaml(path: Path, data: object) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
