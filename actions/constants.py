@@ -8,6 +8,7 @@ ACTION_OUT_OF_SCOPE = "action_out_of_scope"
 ACTION_DID_YOU_MEAN = "action_did_you_mean"
 ACTION_CRISIS_HELP = "action_crisis_help"
 ACTION_BAD_INPUT = "action_bad_input"
+ACTION_START_OVER = "action_start_over"
 
 SLOT_DRUG = "drug"
 SLOT_CONDITION = "condition"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import send
@@ -15,6 +15,7 @@ from actions.constants import (
     ACTION_DID_YOU_MEAN,
     ACTION_HELP,
     ACTION_OUT_OF_SCOPE,
+    ACTION_START_OVER,
     INTENT_EMERGENCY,
     INTENT_INFORM_COUNTRY,
     SLOT_COUNTRY,
@@ -102,3 +103,22 @@ class ActionBadInput(Action):
         problem = input_problem(tracker.latest_message.get("text") or "") or GIBBERISH
         dispatcher.utter_message(text=INPUT_REPLIES[problem])
         return []
+
+
+START_OVER_REPLY = (
+    "OK, let's start over: I've cleared this conversation. What would you like to know about ketamine, "
+    "Spravato (esketamine), dextromethorphan or memantine?"
+)
+
+
+class ActionStartOver(Action):
+    """Clears the conversation (every slot and the history) and says so ("start over")."""
+
+    def name(self) -> str:
+        return ACTION_START_OVER
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=START_OVER_REPLY)
+        return [Restarted()]

@@ -59,7 +59,7 @@ def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
 class CrisisResources:
     """Help lines for one country (or the international fallback)."""
 
-    country: str
+    country: str  # how to name it in a sentence, e.g. "the UK"
     crisis_line: str
     emergency: str
 
@@ -109,9 +109,9 @@ class Resources:
     def for_country(self, name: str | None) -> CrisisResources:
         code = self.country_code(name)
         if code is None:
-            return CrisisResources("elsewhere", self.fallback["crisis_line"], self.fallback["emergency"])
+            return CrisisResources("your country", self.fallback["crisis_line"], self.fallback["emergency"])
         entry = self.countries[code]
-        return CrisisResources(code, entry["crisis_line"], entry["emergency"])
+        return CrisisResources(entry["name"], entry["crisis_line"], entry["emergency"])
 
     def country_message(self, country: str | None) -> str:
         """The help lines for a country a person has just named, said calmly (no crisis assumed)."""

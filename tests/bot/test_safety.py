@@ -55,6 +55,8 @@ def test_every_country_has_both_numbers_and_a_source():
     assert {"US", "CA", "GB", "IE", "AU", "NZ"} <= set(spec["countries"])
     for entry in [*spec["countries"].values(), spec["fallback"]]:
         assert entry["crisis_line"] and entry["emergency"] and entry["source"]
+    for entry in spec["countries"].values():
+        assert entry["name"] and entry["names"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server (REST on localhost:$RASA_PORT) in the background, wait until both
+# answer, and write their PIDs to var/run/. `scripts/stop.sh` stops them. Used by `make run` and `make chat`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f .env ] && set -a && . ./.env && set +a
+export RASA_TELEMETRY_ENABLED=false
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTION_PORT/webhook}
+mkdir -p var/run var/log
+
+if [ ! -f models/current.tar.gz ]; then
+  echo "No trained model: run 'make train' first." >&2
+  exit 1
+fi
+
+.venv/bin/rasa run actions --port "$ACTION_PORT" --actions actions.answers --actions actions.conversation \
+  >var/log/actions.log 2>&1 &
+echo $! > var/run/actions.pid
+# --enable-api stays off: only the chat channel is exposed. CORS origins come from configuration.
+.venv/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" --interface "${RASA_INTERFACE:-127.0.0.1}" \
+  --cors "${CORS_ORIGINS:-http://localhost:$RASA_PORT}" --credentials credentials.yml --endpoints endpoints.yml \
+  >var/log/rasa.log 2>&1 &
+echo $! > var/run/rasa.pid
+
+wait_for() {  # url, name, pid file
+  for _ in $(seq 1 180); do
+    if curl -sf "$1" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$(cat "$3")" 2>/dev/null; then
+      echo "The $2 stopped while starting; see var/log/." >&2; return 1
+    fi
+    sleep 1
+  done
+  echo "The $2 did not start within 3 minutes; see var/log/." >&2
+  return 1
+}
+wait_for "http://localhost:$ACTION_PORT/health" "action server" var/run/actions.pid
+wait_for "http://localhost:$RASA_PORT/webhooks/rest/" "Rasa server" var/run/rasa.pid
+echo "The bot is up: REST on http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in var/log/)."

@@ -1,0 +1,86 @@
+"""Start the action server and the Rasa server on free ports for the end-to-end tests, and stop them after."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "current.tar.gz"
+RASA = str(ROOT / ".venv" / "bin" / "rasa")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early; log:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"server at {url} did not start; log:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Servers:
+    url: str
+    action_port: int
+    logs: Path
+    actions: subprocess.Popen | None = None
+    rasa: subprocess.Popen | None = None
+
+    def start_actions(self) -> None:
+        log = self.logs / "actions.log"
+        self.actions = subprocess.Popen(
+            [RASA, "run", "actions", "--port", str(self.action_port), "--actions", "actions.answers",
+             "--actions", "actions.conversation"],
+            cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log)
+
+    def stop_actions(self) -> None:
+        if self.actions and self.actions.poll() is None:
+            self.actions.terminate()
+            self.actions.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory) -> Iterator[Servers]:
+    if not MODEL.exists():
+        pytest.fail("no trained model at models/current.tar.gz: run `make train` (make test does it)")
+    logs = tmp_path_factory.mktemp("logs")
+    rasa_port, action_port = free_port(), free_port()
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    os.environ["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
+    found = Servers(f"http://127.0.0.1:{rasa_port}", action_port, logs)
+    found.start_actions()
+    log = logs / "rasa.log"
+    found.rasa = subprocess.Popen(
+        [RASA, "run", "--model", str(MODEL), "--port", str(rasa_port), "--interface", "127.0.0.1",
+         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+        cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(f"{found.url}/webhooks/rest/", found.rasa, log)
+        yield found
+    finally:
+        for process in (found.rasa, found.actions):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)

@@ -1,0 +1,142 @@
+"""Real conversations over REST with both servers running: facts, Source lines, disclaimers, follow-ups, safety."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from bot.cli import send
+from bot.compose import DISCLAIMER
+from bot.safety import CRISIS_OPENING, EMERGENCY_OPENING
+
+SOURCE = re.compile(r"^Sources?: Health Rising, by Cort Johnson, 20 April 2019, section", re.M)
+
+
+class Conversation:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sender = f"e2e-{uuid.uuid4().hex[:10]}"
+
+    def say(self, message: str, **metadata) -> str:
+        replies = send(self.url, self.sender, message, metadata=metadata or None)
+        assert replies, f"no reply to {message!r}"
+        return "\n\n".join(reply.get("text", "") for reply in replies)
+
+
+def assert_answer(text: str, *facts: str) -> None:
+    for fact in facts:
+        assert fact.lower() in text.lower(), f"{fact!r} missing from:\n{text}"
+    assert SOURCE.search(text), text
+    assert text.rstrip().endswith(DISCLAIMER), text
+
+
+@pytest.fixture
+def chat(servers):
+    return Conversation(servers.url)
+
+
+@pytest.mark.parametrize(
+    "question, facts",
+    [
+        ("how much does spravato cost?", ["several thousand dollars", "insurance"]),
+        ("what is spravato", ["nasal spray"]),
+        ("Who qualifies for the nasal spray?", ["two other antidepressant"]),
+        ("does ketamine help with chronic pain", ["pain"]),
+        ("is ketamine any good for fibro?", ["fibromyalgia"]),
+        ("could ketamine help my CFS?", ["ME/CFS"]),
+        ("what is DXM", ["dextromethorphan"]),
+        ("does memantine help pain?", ["memantine", "modest"]),
+        ("how long do the effects of ketamine last", ["infusion"]),
+        ("are ketamine clinics regulated?", ["FDA"]),
+        ("how does ketamine work in the brain", ["glutamate"]),
+        ("what are the side effects of ketamine", ["ketamine"]),
+    ],
+)
+def test_a_question_gets_its_facts_with_source_and_disclaimer(chat, question, facts):
+    assert_answer(chat.say(question), *facts)
+
+
+def test_more_and_source_follow_the_last_answer(chat):
+    first = chat.say("does ketamine help fibromyalgia?")
+    assert_answer(first, "fibromyalgia")
+    more = chat.say("tell me more")
+    assert_answer(more, "fibromyalgia")
+    assert more.split("How strong")[0] != first.split("How strong")[0]
+    source = chat.say("where is that from?")
+    assert "Cort Johnson" in source and "healthrising.org" in source and "Ketamine, Fibromyalgia and Pain" in source
+
+
+def test_a_follow_up_reuses_the_topic_for_a_new_condition(chat):
+    assert_answer(chat.say("does ketamine help chronic pain?"), "pain")
+    assert_answer(chat.say("and for fibromyalgia?"), "fibromyalgia")
+
+
+def test_a_follow_up_about_another_drug_moves_to_that_drug(chat):
+    assert_answer(chat.say("how much does spravato cost"), "thousand")
+    assert_answer(chat.say("what about dxm?"), "dextromethorphan")
+
+
+def test_crisis_mid_conversation_gets_help_first_then_the_conversation_goes_on(chat):
+    assert_answer(chat.say("what is spravato?"), "nasal spray")
+    help_text = chat.say("i dont see the point anymore")
+    assert CRISIS_OPENING in help_text and "988" in help_text
+    assert "Source:" not in help_text
+    uk = chat.say("I'm in the UK")
+    assert "116 123" in uk and "999" in uk
+    assert_answer(chat.say("how much does spravato cost?"), "thousand")
+
+
+def test_emergency_gets_emergency_help(chat):
+    text = chat.say("I took a whole bottle of pills")
+    assert EMERGENCY_OPENING in text and "911" in text
+
+
+def test_the_page_can_pass_the_country(chat):
+    text = chat.say("i want to die", country="AU")
+    assert "13 11 14" in text and "000" in text
+
+
+def test_personal_advice_is_refused(chat):
+    text = chat.say("should I stop taking my antidepressants and switch to ketamine?")
+    assert "can't give personal medical advice" in text and text.rstrip().endswith(DISCLAIMER)
+
+
+def test_not_covered_says_so(chat):
+    text = chat.say("is ketamine addictive?")
+    assert "doesn't cover" in text and text.rstrip().endswith(DISCLAIMER)
+
+
+def test_help_greet_and_start_over(chat):
+    assert "Spravato" in chat.say("hi")
+    assert "I can tell you about" in chat.say("what can you do?")
+    chat.say("what is spravato")
+    assert "start over" in chat.say("start over")
+    assert "Ask me a question first" in chat.say("tell me more")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "😀😀😀", "<script>alert('x')</script>", "<img src=x onerror=alert(1)>",
+     "'; DROP TABLE events; --", "\x00\x01\x1b[31m", "a" * 300, "ketamine " * 700,
+     "¿La ketamina ayuda con la depresión?"],
+    ids=["empty", "spaces", "emoji", "script", "img-onerror", "sql", "control", "300-char-word", "5600-chars",
+         "spanish"],
+)
+def test_bad_input_gets_a_polite_reply_and_is_never_echoed(chat, message):
+    text = chat.say(message)
+    assert text.strip()
+    assert "<script" not in text and "onerror" not in text and "DROP TABLE" not in text
+
+
+def test_action_server_down_still_gets_a_reply_and_crisis_still_gets_help(servers):
+    servers.stop_actions()
+    try:
+        chat = Conversation(servers.url)
+        assert "try again" in chat.say("how much does spravato cost?")
+        help_text = chat.say("I want to kill myself")
+        assert "988" in help_text
+    finally:
+        servers.start_actions()
+    assert_answer(Conversation(servers.url).say("how much does spravato cost?"), "thousand")
