@@ -13,6 +13,7 @@ from actions.constants import (
     ACTION_MORE,
     ACTION_SOURCE,
     INTENT_INFORM,
+    INTENT_PERSONAL_ADVICE,
     SLOT_CONDITION,
     SLOT_DRUG,
     SLOT_LAST_FACTS,
@@ -34,6 +35,16 @@ def entity_values(tracker: Tracker, entity: str) -> tuple[str, ...]:
     """The canonical values of an entity in the latest message, in order, without repeats."""
     values = [item.get("value") for item in tracker.latest_message.get("entities", []) if item.get("entity") == entity]
     return tuple(dict.fromkeys(value for value in values if value))
+
+
+def topic_of(tracker: Tracker) -> str | None:
+    """The topic of the likeliest topic intent in the ranking (for ask_personal_advice, the classifier's next
+    guess says what the question is about), or the last topic when there is none."""
+    for entry in tracker.latest_message.get("intent_ranking") or [tracker.latest_message.get("intent") or {}]:
+        name = entry.get("name") or ""
+        if name.startswith(TOPIC_INTENT_PREFIX) and name != INTENT_PERSONAL_ADVICE:
+            return name[len(TOPIC_INTENT_PREFIX):]
+    return tracker.get_slot(SLOT_TOPIC)
 
 
 def slot_tuple(tracker: Tracker, slot: str) -> tuple[str, ...]:
@@ -65,7 +76,7 @@ class ActionAnswer(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         last_topic = tracker.get_slot(SLOT_TOPIC)
-        topic = intent[len(TOPIC_INTENT_PREFIX):] if intent.startswith(TOPIC_INTENT_PREFIX) else last_topic
+        topic = topic_of(tracker) if intent != INTENT_INFORM else last_topic
         reply = bot_answer.answer(
             tracker.latest_message.get("text") or "",
             topic,

@@ -207,7 +207,8 @@ def source_of(fact_ids: tuple[str, ...], base: FactBase | None = None) -> Reply:
             "part of the answer comes from."
         )
         return Reply(text, "source")
-    return Reply(compose.plain_answer(compose.full_citation(facts, base.source)), "source", facts[0].topic, list(fact_ids))
+    text = compose.plain_answer(compose.full_citation(facts, base.source))
+    return Reply(text, "source", facts[0].topic, list(fact_ids))
 
 
 def topic_buttons(base: FactBase, topics: list[str]) -> list[tuple[str, str]]:

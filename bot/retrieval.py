@@ -37,7 +37,9 @@ class Retriever:
         total = len(base.facts)
         self._idf = {lemma: math.log((1 + total) / (1 + count)) + 1 for lemma, count in document_frequency.items()}
 
-    def score(self, fact: Fact, question_lemmas: set[str], drugs: tuple[str, ...], conditions: tuple[str, ...]) -> float:
+    def score(
+        self, fact: Fact, question_lemmas: set[str], drugs: tuple[str, ...], conditions: tuple[str, ...]
+    ) -> float:
         overlap = sum(self._idf.get(lemma, 0.0) for lemma in question_lemmas & self._lemmas[fact.id])
         if set(drugs) & set(fact.drugs):
             overlap += DRUG_MATCH_BONUS

@@ -134,7 +134,8 @@ class Resources:
         lines = [EMERGENCY_OPENING if kind == EMERGENCY else CRISIS_OPENING]
         if kind == EMERGENCY:
             lines.append(f"- Emergency: {local.emergency if code else default.emergency + ' in the US'} now.")
-            lines.append(f"- If this involved hurting yourself, also {local.crisis_line if code else default.crisis_line}.")
+            crisis_line = local.crisis_line if code else default.crisis_line
+            lines.append(f"- If this involved hurting yourself, also {crisis_line}.")
         else:
             lines.append(f"- Talk to someone now: {local.crisis_line if code else default.crisis_line + ' in the US'}.")
             lines.append(
@@ -165,7 +166,10 @@ class AdviceGuard:
     def __init__(self, directory: Path = SAFETY_DIR) -> None:
         spec = _load_yaml("personal_advice.yml", directory)["kinds"]
         self.kinds = [
-            (AdviceRequest(kind, entry["what"], bool(entry["covered"]), entry.get("topic")), _compile(entry["patterns"]))
+            (
+                AdviceRequest(kind, entry["what"], bool(entry["covered"]), entry.get("topic")),
+                _compile(entry["patterns"]),
+            )
             for kind, entry in spec.items()
         ]
 

@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'variant':16} {'intent F1':>10} {'entity F1':>10} {'train s':>8} {'parse ms':>9}")
     for name, row in summary.items():
         entity = "-" if row["entity_f1"] is None else f"{row['entity_f1']:.3f}"
-        print(f"{name:16} {row['intent_macro_f1']:10.3f} {entity:>10} {row['train_seconds']:8.1f} {row['parse_ms']:9.1f}")
+        print(f"{name:16} {row['intent_macro_f1']:10.3f} {entity:>10} {row['train_seconds']:8.1f} "
+              f"{row['parse_ms']:9.1f}")
     return 0
 
 

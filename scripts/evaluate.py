@@ -49,6 +49,55 @@ def summarise(out: Path) -> dict:
     }
 
 
+def heldout_messages() -> list[tuple[str, str]]:
+    """(text as typed, intent) for every held-out example, entity markup removed."""
+    import re
+
+    import yaml
+
+    pairs = []
+    for path in sorted(HELDOUT.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in (data or {}).get("nlu", []) if isinstance(data, dict) else []:
+            for line in block["examples"].splitlines():
+                if line.strip():
+                    pairs.append((re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line.strip()[2:]), block["intent"]))
+    return pairs
+
+
+def threshold_sweep(model: Path, thresholds=(0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)) -> list[dict]:
+    """For each fallback threshold: the share of held-out messages answered (top confidence >= threshold) and
+    how many of those were routed right. Reads the classifier's ranking under any nlu_fallback."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    pairs = heldout_messages()
+
+    async def top(text: str) -> tuple[str, float]:
+        parsed = await agent.parse_message(text)
+        ranking = [entry for entry in parsed.get("intent_ranking") or [] if entry["name"] != "nlu_fallback"]
+        best = ranking[0] if ranking else parsed["intent"]
+        if parsed["intent"]["confidence"] == 1.0:  # set by the safety guard
+            best = parsed["intent"]
+        return best["name"], best["confidence"]
+
+    async def run() -> list[tuple[str, float]]:
+        return [await top(text) for text, _ in pairs]
+
+    predictions = asyncio.run(run())
+    rows = []
+    for threshold in thresholds:
+        answered = [(name, intent) for (name, confidence), (_, intent) in zip(predictions, pairs, strict=True)
+                    if confidence >= threshold]
+        right = sum(name == intent for name, intent in answered)
+        rows.append({"threshold": threshold, "answered": len(answered) / len(pairs),
+                     "right_when_answered": right / len(answered) if answered else 0.0,
+                     "wrong_answers": len(answered) - right})
+    return rows
+
+
 def evaluate(model: Path, out: Path) -> dict:
     run_rasa_test(model, out)
     summary = summarise(out)
@@ -60,8 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "current.tar.gz")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu")
+    parser.add_argument("--sweep", action="store_true", help="also sweep the fallback threshold")
     args = parser.parse_args(argv)
     summary = evaluate(args.model, args.out)
+    if args.sweep:
+        summary["threshold_sweep"] = threshold_sweep(args.model)
+        (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        print("fallback threshold sweep (held-out): threshold, answered, right when answered, wrong answers")
+        for row in summary["threshold_sweep"]:
+            print(f"  {row['threshold']:.2f}  {row['answered']:6.1%}  {row['right_when_answered']:6.1%}  "
+                  f"{row['wrong_answers']}")
     print(f"held-out messages: {summary['messages']}")
     print(f"intent macro-F1:   {summary['intent_macro_f1']:.3f}  (accuracy {summary['intent_accuracy']:.3f})")
     print(f"entity F1:         {summary['entity_f1']:.3f}")

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8080}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTION_PORT/webhook}
 mkdir -p var/run var/log
 
@@ -20,9 +21,12 @@ fi
 echo $! > var/run/actions.pid
 # --enable-api stays off: only the chat channel is exposed. CORS origins come from configuration.
 .venv/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" --interface "${RASA_INTERFACE:-127.0.0.1}" \
-  --cors "${CORS_ORIGINS:-http://localhost:$RASA_PORT}" --credentials credentials.yml --endpoints endpoints.yml \
+  --cors ${CORS_ORIGINS:-http://localhost:$WEB_PORT} --credentials credentials.yml --endpoints endpoints.yml \
   >var/log/rasa.log 2>&1 &
 echo $! > var/run/rasa.pid
+# The demo page and the widget (web/), as a clinic's site would serve them.
+.venv/bin/python -m http.server "$WEB_PORT" --bind 127.0.0.1 --directory web >var/log/web.log 2>&1 &
+echo $! > var/run/web.pid
 
 wait_for() {  # url, name, pid file
   for _ in $(seq 1 180); do
@@ -38,3 +42,4 @@ wait_for() {  # url, name, pid file
 wait_for "http://localhost:$ACTION_PORT/health" "action server" var/run/actions.pid
 wait_for "http://localhost:$RASA_PORT/webhooks/rest/" "Rasa server" var/run/rasa.pid
 echo "The bot is up: REST on http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in var/log/)."
+echo "Demo page with the chat widget: http://localhost:$WEB_PORT/"

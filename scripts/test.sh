@@ -5,9 +5,11 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:5055/webhook}
 start=$(date +%s)
+echo "== lint";                  .venv/bin/ruff check --quiet bot actions addons scripts tests
 echo "== unit and action tests"; .venv/bin/python -m pytest tests/bot tests/actions -q
 echo "== rasa data validate";    .venv/bin/rasa data validate --fail-on-warnings --quiet
 echo "== story tests";           .venv/bin/rasa test core --stories tests/stories --fail-on-prediction-errors \
                                    --out results/stories --quiet
-echo "== model and end-to-end tests (real NLU model, both servers)"; .venv/bin/python -m pytest tests/model tests/e2e -q
+bash scripts/setup_browser.sh
+echo "== model, end-to-end and browser tests (real NLU model, both servers, headless Chromium)"; .venv/bin/python -m pytest tests/model tests/e2e -q
 echo "All tests passed in $(( $(date +%s) - start )) s."

@@ -57,8 +57,8 @@
       return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
     } catch (e) { return null; }
   }
-  // Inline text: http(s) links and **bold**; anything else stays text.
-  function inline(text) {
+  // Inline text: http(s) links and **bold**; anything else stays text. `linkLabel` replaces a link's text.
+  function inline(text, linkLabel) {
     var parts = [];
     var pattern = /(\*\*([^*]+)\*\*)|(https?:\/\/[^\s<>"')]+[^\s<>"').,;:!?])/g;
     var last = 0, match;
@@ -68,7 +68,8 @@
         parts.push(el("strong", {}, [match[2]]));
       } else {
         var href = safeUrl(match[3]);
-        parts.push(href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, [match[3]])
+        parts.push(href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer" },
+                             [linkLabel || match[3]])
                         : document.createTextNode(match[3]));
       }
       last = pattern.lastIndex;
@@ -86,7 +87,9 @@
         return list;
       }
       if (line.trim()) {
-        var p = el("p", /^Sources?:/.test(line) ? { "class": "tb-source" } : {}, inline(line));
+        var source = /^Sources?:/.test(line);
+        var p = el("p", source ? { "class": "tb-source" } : {},
+                   inline(line, source ? "Read the article (opens in a new tab)" : null));
         box.appendChild(p);
       }
       return null;

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk.events import ActionExecuted, UserUttered
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions import answers, conversation

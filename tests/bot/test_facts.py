@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from bot.facts import EVIDENCE_LEVELS, FACTS_DIR, FactBaseError, build, load_fact_base, read_raw, validate
 from bot.compose import EVIDENCE_NOTES
+from bot.facts import EVIDENCE_LEVELS, FACTS_DIR, FactBaseError, build, load_fact_base, read_raw, validate
 from tests.conftest import ARTICLE, write_yaml
 
 

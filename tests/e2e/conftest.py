@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -42,6 +44,8 @@ class Servers:
     url: str
     action_port: int
     logs: Path
+    web_url: str = ""
+    web_root: Path | None = None
     actions: subprocess.Popen | None = None
     rasa: subprocess.Popen | None = None
 
@@ -65,22 +69,30 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
     if not MODEL.exists():
         pytest.fail("no trained model at models/current.tar.gz: run `make train` (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     os.environ["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
-    found = Servers(f"http://127.0.0.1:{rasa_port}", action_port, logs)
+    found = Servers(f"http://127.0.0.1:{rasa_port}", action_port, logs, f"http://127.0.0.1:{web_port}",
+                    tmp_path_factory.mktemp("web"))
+    # The widget's files, served like a clinic's site would serve its pages (tests add pages here).
+    for name in ("widget.js", "widget.css"):
+        shutil.copy(ROOT / "web" / name, found.web_root / name)
+    web = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(web_port), "--bind", "127.0.0.1", "--directory", str(found.web_root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
     found.start_actions()
     log = logs / "rasa.log"
     found.rasa = subprocess.Popen(
         [RASA, "run", "--model", str(MODEL), "--port", str(rasa_port), "--interface", "127.0.0.1",
-         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", found.web_url],
         cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )
     try:
         wait_until_up(f"{found.url}/webhooks/rest/", found.rasa, log)
         yield found
     finally:
-        for process in (found.rasa, found.actions):
+        for process in (found.rasa, found.actions, web):
             if process and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
