@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export RASA_TELEMETRY_ENABLED := false
 export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
+export TRACKER_DB ?= var/conversations.db
 
 .DEFAULT_GOAL := help
 .PHONY: help setup train run chat replay stop test test-unit validate test-stories test-e2e evaluate safety-eval clean
@@ -10,7 +11,7 @@ export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-setup: ## Make .venv (Python 3.10), install the project, build the spaCy pipeline
+setup: ## Make .venv (Python 3.10) and install the project
 	@bash scripts/setup.sh
 
 train: setup ## Train the Rasa model (skipped when nothing changed)

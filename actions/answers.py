@@ -77,7 +77,7 @@ class ActionAnswer(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         last_topic = tracker.get_slot(SLOT_TOPIC)
         topic = topic_of(tracker) if intent != INTENT_INFORM else last_topic
-        reply = bot_answer.answer(
+        reply = bot_answer.answer_message(
             tracker.latest_message.get("text") or "",
             topic,
             drugs=entity_values(tracker, "drug"),

@@ -7,10 +7,14 @@ subjects the article does not cover are named as such, and only then are facts c
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
 
+import yaml
+
 from bot import compose
-from bot.facts import Fact, FactBase, load_fact_base
+from bot.facts import FACTS_DIR, Fact, FactBase, load_fact_base
 from bot.retrieval import Retriever, get_retriever
 from bot.safety import (
     SUICIDE_MENTION_NOTE,
@@ -18,6 +22,7 @@ from bot.safety import (
     get_coverage_guard,
     get_resources,
     mentions_suicide,
+    normalise,
 )
 
 MORE_BUTTON = ("Tell me more", "/more")
@@ -41,6 +46,10 @@ HOME_TOPIC = {
 }
 
 
+# Topics about one drug or condition (as opposed to a kind of question: cost, side effects, dosing...).
+SUBJECT_TOPICS = frozenset(HOME_TOPIC.values())
+
+
 @dataclass
 class Reply:
     """One bot turn: the text, quick-reply buttons, and what it showed (for "more" and "where is that from?")."""
@@ -50,6 +59,8 @@ class Reply:
     topic: str | None = None
     fact_ids: list[str] = field(default_factory=list)
     buttons: list[tuple[str, str]] = field(default_factory=list)
+    parts: list[tuple[str, list[Fact]]] = field(default_factory=list)  # (lead, facts), to merge answers
+    closing_note: str = ""
 
 
 def _names(drugs: tuple[str, ...], conditions: tuple[str, ...]) -> str:
@@ -63,10 +74,9 @@ def _names(drugs: tuple[str, ...], conditions: tuple[str, ...]) -> str:
 def _facts_reply(
     base: FactBase, topic: str, facts: list[Fact], lead: str = "", extra_note: str = ""
 ) -> Reply:
-    text = compose.facts_answer(facts, base.source, lead=lead)
-    if extra_note:
-        text = text.replace(compose.DISCLAIMER, f"{extra_note}\n\n{compose.DISCLAIMER}")
-    return Reply(text, "facts", topic, [fact.id for fact in facts], [MORE_BUTTON, SOURCE_BUTTON])
+    text = compose.facts_answer(facts, base.source, lead=lead, closing_note=extra_note)
+    return Reply(text, "facts", topic, [fact.id for fact in facts], [MORE_BUTTON, SOURCE_BUTTON],
+                 [(lead, list(facts))], extra_note)
 
 
 def _topic_has(base: FactBase, topic: str, name: str) -> bool:
@@ -115,6 +125,14 @@ def answer(
         return out_of_scope_reply(base)
 
     selection = retriever.select(topic, question, drugs, conditions)
+    if topic in SUBJECT_TOPICS and not follow_up:
+        # "Does memantine help fibromyalgia?" routed to fibromyalgia, which is silent on memantine: memantine's
+        # own topic speaks about fibromyalgia, so answer from there instead of saying "doesn't cover".
+        for name in (*selection.unmatched_drugs, *selection.unmatched_conditions):
+            home = HOME_TOPIC.get(name)
+            if home and home != topic and all(_topic_has(base, home, other) for other in named):
+                topic, selection = home, retriever.select(home, question, drugs, conditions)
+                break
     facts = compose.take_for_answer(selection.facts)
     lead = ""
     if selection.unmatched_drugs or selection.unmatched_conditions:
@@ -124,6 +142,90 @@ def answer(
             "Here is what it says on that topic in general:"
         )
     return _facts_reply(base, topic, facts, lead=lead, extra_note=suicide_note)
+
+
+QUESTION_WORDS = (
+    r"(?:how|what|whats|what's|which|is|are|does|do|did|can|could|will|would|who|whom|why|where|when|should|any|"
+    r"tell me|and what|and how)\b"
+)
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+")
+# Inside a sentence, "and"/"also"/"plus"/"but" followed by a question word starts another question.
+JOINED_QUESTION = re.compile(r"\s+(?:and|also|plus|but)\s+(?=" + QUESTION_WORDS + ")", re.IGNORECASE)
+MAX_QUESTIONS = 3
+FACTS_PER_QUESTION = 2  # keeps a several-question answer about as long as a single one
+
+
+@functools.lru_cache(maxsize=1)
+def _cues() -> list[tuple[str, re.Pattern[str]]]:
+    with (FACTS_DIR / "cues.yml").open(encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    return [
+        (entry["topic"], re.compile(r"(?<!\w)(" + "|".join(re.escape(cue) for cue in entry["cues"]) + r")(?!\w)"))
+        for entry in spec
+    ]
+
+
+def cue_topic(text: str) -> str | None:
+    """The topic one question is about by its cue words, in the priority order of data/facts/cues.yml."""
+    normal = normalise(text)
+    return next((topic for topic, pattern in _cues() if pattern.search(normal)), None)
+
+
+def split_questions(text: str) -> list[str]:
+    """The questions a message asks: sentences that end in "?" or open with a question word, split again where
+    "and how...", "also what..." join two. Statements ("I've had ME/CFS for 8 years.") are context, not questions."""
+    questions = []
+    for sentence in SENTENCE_BREAK.split(text.strip()):
+        if not (sentence.rstrip().endswith("?") or re.match(QUESTION_WORDS, sentence.strip(), re.IGNORECASE)):
+            continue
+        for part in JOINED_QUESTION.split(sentence):
+            part = part.strip(" ,.!?;")
+            if len(part.split()) >= 2:
+                questions.append(part)
+    return questions
+
+
+def answer_message(
+    question: str,
+    topic: str | None,
+    drugs: tuple[str, ...] = (),
+    conditions: tuple[str, ...] = (),
+    carried_drugs: tuple[str, ...] = (),
+    carried_conditions: tuple[str, ...] = (),
+    follow_up: bool = False,
+    retriever: Retriever | None = None,
+) -> Reply:
+    """Answer a whole message. Several questions in one message ("what is Spravato and how much does it cost?")
+    get one part each: the facts for each topic asked about, or a plain "doesn't cover" for a part the article
+    is silent on. Each part's topic comes from its cue words (data/facts/cues.yml), else from NLU."""
+    retriever = retriever or get_retriever()
+    context = dict(carried_drugs=carried_drugs, carried_conditions=carried_conditions, retriever=retriever)
+    whole = answer(question, topic, drugs, conditions, follow_up=follow_up, **context)
+    questions = split_questions(question)
+    if follow_up or len(questions) < 2 or whole.kind == "advice":
+        return whole
+    parts: list[tuple[str, list[Fact]]] = []
+    answered_topics: set[str | None] = set()
+    notes: list[str] = []
+    for part in questions[:MAX_QUESTIONS]:
+        uncovered = get_coverage_guard().check(part)
+        if uncovered is not None:
+            parts.append((f"{compose.NOT_COVERED_OPENING}: it says nothing about {uncovered.what}.", []))
+            continue
+        reply = answer(part, cue_topic(part) or topic, drugs, conditions, **context)
+        if reply.kind != "facts" or reply.topic in answered_topics:
+            continue
+        answered_topics.add(reply.topic)
+        parts.extend((lead, part_facts[:FACTS_PER_QUESTION]) for lead, part_facts in reply.parts)
+        notes += [reply.closing_note] if reply.closing_note and reply.closing_note not in notes else []
+    if len(parts) < 2:
+        return whole
+    facts = [fact for _, part_facts in parts for fact in part_facts]
+    text = compose.parts_answer(parts, retriever.base.source, "\n\n".join(notes))
+    first_topic = next((fact.topic for fact in facts), topic)
+    buttons = [MORE_BUTTON, SOURCE_BUTTON] if facts else []
+    return Reply(text, "facts" if facts else "not_covered", first_topic, [fact.id for fact in facts], buttons,
+                 parts, "\n\n".join(notes))
 
 
 def advice_reply(
@@ -142,8 +244,8 @@ def advice_reply(
         "they know your health and your other medicines."
     )
     if topic is None:
-        text = compose.plain_answer(f"{refusal}\n\n{compose.NOT_COVERED_OPENING}: it has nothing on {what}.")
-        return Reply(text, "advice", None, [], [])
+        lead = f"{refusal}\n\n{compose.NOT_COVERED_OPENING}: it has nothing on {what}."
+        return Reply(compose.plain_answer(lead), "advice", None, [], [], [(lead, [])])
     facts = compose.take_for_answer(retriever.select(topic, question, drugs, conditions).facts)
     reply = _facts_reply(base, topic, facts, lead=f"{refusal}\n\nHere is what the article says in general:")
     reply.kind = "advice"

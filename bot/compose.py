@@ -98,15 +98,29 @@ def full_citation(facts: Sequence[Fact], source: Source) -> str:
     return "\n".join(lines)
 
 
-def facts_answer(facts: Sequence[Fact], source: Source, lead: str = "") -> str:
+def facts_answer(facts: Sequence[Fact], source: Source, lead: str = "", closing_note: str = "") -> str:
     """A full answer: optional lead sentence, the facts, the evidence note, the Source line, the disclaimer."""
-    paragraphs = [lead] if lead else []
-    paragraphs.append(" ".join(fact.text for fact in facts))
-    note = evidence_note(facts)
-    if any(fact.dated for fact in facts):
-        note += " " + DATED_NOTE
-    paragraphs.append(note)
-    paragraphs.append(source_line(facts, source))
+    return parts_answer([(lead, list(facts))], source, closing_note)
+
+
+def parts_answer(parts: Sequence[tuple[str, Sequence[Fact]]], source: Source, closing_note: str = "") -> str:
+    """An answer in parts (one per question of a message): each part's lead and facts, then one evidence note
+    and one Source line over all the facts, an optional closing note, and the disclaimer."""
+    paragraphs: list[str] = []
+    for lead, facts in parts:
+        if lead:
+            paragraphs.append(lead)
+        if facts:
+            paragraphs.append(" ".join(fact.text for fact in facts))
+    every_fact = list({fact.id: fact for _, facts in parts for fact in facts}.values())
+    if every_fact:
+        note = evidence_note(every_fact)
+        if any(fact.dated for fact in every_fact):
+            note += " " + DATED_NOTE
+        paragraphs.append(note)
+        paragraphs.append(source_line(every_fact, source))
+    if closing_note:
+        paragraphs.append(closing_note)
     paragraphs.append(DISCLAIMER)
     return "\n\n".join(paragraphs)
 

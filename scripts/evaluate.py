@@ -31,7 +31,10 @@ def run_rasa_test(model: Path, out: Path) -> None:
 
 def summarise(out: Path) -> dict:
     intents = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
-    entities = json.loads((out / ENTITY_REPORT).read_text(encoding="utf-8"))
+    entity_reports = [path for path in sorted(out.glob("*_report.json")) if path.name != "intent_report.json"]
+    # The shipped pipeline's extractor is VocabularyEntityTagger; compared variants may use another one.
+    report = next((path for path in entity_reports if path.name == ENTITY_REPORT), entity_reports[0])
+    entities = json.loads(report.read_text(encoding="utf-8"))
     errors = json.loads((out / "intent_errors.json").read_text(encoding="utf-8")) if (
         out / "intent_errors.json").exists() else []
     pairs = Counter(

@@ -9,6 +9,7 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8080}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTION_PORT/webhook}
+export TRACKER_DB=${TRACKER_DB:-var/conversations.db}
 mkdir -p var/run var/log
 
 if [ ! -f models/current.tar.gz ]; then

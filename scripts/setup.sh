@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make .venv with Python 3.10, install the project, and build the spaCy pipeline. Safe to run again: it only
-# reinstalls when pyproject.toml changed.
+# Make .venv with Python 3.10 and install the project. Safe to run again: it only reinstalls when
+# pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,13 +34,8 @@ fi
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   echo "Installing the project and its dependencies into .venv (about 4 minutes the first time)..."
-  .venv/bin/python -m pip install --quiet --upgrade "pip<25" wheel
+  .venv/bin/python -m pip install --quiet --upgrade "pip<25"
   .venv/bin/python -m pip install --quiet -e ".[dev]"
   rm -f .venv/.installed-*
   touch "$stamp"
-fi
-
-if [ ! -f var/spacy_en/meta.json ]; then
-  mkdir -p var
-  .venv/bin/python -m bot.nlp
 fi

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:5055/webhook}
+export TRACKER_DB=${TRACKER_DB:-var/conversations.db}
 start=$(date +%s)
 echo "== lint";                  .venv/bin/ruff check --quiet bot actions addons scripts tests
 echo "== unit and action tests"; .venv/bin/python -m pytest tests/bot tests/actions -q

@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -58,6 +59,20 @@ class Servers:
         )
         wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log)
 
+    def start_rasa(self) -> None:
+        log = self.logs / "rasa.log"
+        self.rasa = subprocess.Popen(
+            [RASA, "run", "--model", str(MODEL), "--port", str(urlparse(self.url).port), "--interface", "127.0.0.1",
+             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", self.web_url],
+            cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"{self.url}/webhooks/rest/", self.rasa, log)
+
+    def stop_rasa(self) -> None:
+        if self.rasa and self.rasa.poll() is None:
+            self.rasa.terminate()
+            self.rasa.wait(timeout=30)
+
     def stop_actions(self) -> None:
         if self.actions and self.actions.poll() is None:
             self.actions.terminate()
@@ -72,6 +87,7 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     os.environ["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
+    os.environ["TRACKER_DB"] = str(logs / "conversations.db")
     found = Servers(f"http://127.0.0.1:{rasa_port}", action_port, logs, f"http://127.0.0.1:{web_port}",
                     tmp_path_factory.mktemp("web"))
     # The widget's files, served like a clinic's site would serve its pages (tests add pages here).
@@ -81,15 +97,9 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
         [sys.executable, "-m", "http.server", str(web_port), "--bind", "127.0.0.1", "--directory", str(found.web_root)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    found.start_actions()
-    log = logs / "rasa.log"
-    found.rasa = subprocess.Popen(
-        [RASA, "run", "--model", str(MODEL), "--port", str(rasa_port), "--interface", "127.0.0.1",
-         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", found.web_url],
-        cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-    )
     try:
-        wait_until_up(f"{found.url}/webhooks/rest/", found.rasa, log)
+        found.start_actions()
+        found.start_rasa()
         yield found
     finally:
         for process in (found.rasa, found.actions, web):

@@ -140,3 +140,13 @@ def test_action_server_down_still_gets_a_reply_and_crisis_still_gets_help(server
     finally:
         servers.start_actions()
     assert_answer(Conversation(servers.url).say("how much does spravato cost?"), "thousand")
+
+
+def test_a_restart_of_the_rasa_server_loses_no_conversation(servers):
+    chat = Conversation(servers.url)
+    first = chat.say("does ketamine help fibromyalgia?")
+    servers.stop_rasa()
+    servers.start_rasa()
+    more = chat.say("tell me more")  # needs the topic and the facts shown before the restart
+    assert_answer(more, "fibromyalgia")
+    assert more.split("How strong")[0] != first.split("How strong")[0]
