@@ -24,6 +24,7 @@ from bot.safety import (
     mentions_suicide,
     normalise,
 )
+from bot.vocabulary import get_tagger
 
 MORE_BUTTON = ("Tell me more", "/more")
 SOURCE_BUTTON = ("Where is that from?", "/ask_source")
@@ -109,7 +110,12 @@ def answer(
     if (topic is None or topic not in base.topics) and named:
         topic = HOME_TOPIC.get(named[0])
     if topic is not None and topic in base.topics:
-        drugs = drugs or tuple(d for d in carried_drugs if _topic_has(base, topic, d))
+        # A drug from earlier turns carries over where the topic speaks of it, or of its parent drug (then the
+        # answer says the article is silent on the drug itself: "what are the side effects?" after Spravato).
+        drugs = drugs or tuple(
+            d for d in carried_drugs
+            if _topic_has(base, topic, d) or _topic_has(base, topic, base.related_drugs.get(d, d))
+        )
         conditions = conditions or tuple(c for c in carried_conditions if _topic_has(base, topic, c))
 
     advice = get_advice_guard().check(question)
@@ -212,7 +218,11 @@ def answer_message(
         if uncovered is not None:
             parts.append((f"{compose.NOT_COVERED_OPENING}: it says nothing about {uncovered.what}.", []))
             continue
-        reply = answer(part, cue_topic(part) or topic, drugs, conditions, **context)
+        # A question that names its own drug or condition is about those, not the rest of the message's.
+        tagged = get_tagger().tag(part)
+        part_drugs = tuple(dict.fromkeys(e.value for e in tagged if e.label == "drug")) or drugs
+        part_conditions = tuple(dict.fromkeys(e.value for e in tagged if e.label == "condition")) or conditions
+        reply = answer(part, cue_topic(part) or topic, part_drugs, part_conditions, **context)
         if reply.kind != "facts" or reply.topic in answered_topics:
             continue
         answered_topics.add(reply.topic)

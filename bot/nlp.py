@@ -12,6 +12,13 @@ import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
+# spaCy's English stop words, minus the ones that tell questions apart here ("who can get it", "how long does
+# it last", "how much does it cost", "when it wears off").
+MEANINGFUL = frozenset(
+    "who how much many long why when get take last first never more less well off same give often".split()
+)
+IGNORED_WORDS = STOP_WORDS - MEANINGFUL
+
 
 def build_pipeline() -> Language:
     """A blank English pipeline with lemmas from spacy-lookups-data (installed from PyPI, not downloaded)."""
@@ -33,6 +40,6 @@ def content_lemmas(text: str) -> list[str]:
     return [
         token.lemma_
         for token in doc
-        if not token.is_punct and not token.is_space and token.lower_ not in STOP_WORDS and token.lemma_.strip()
+        if not token.is_punct and not token.is_space and token.lower_ not in IGNORED_WORDS and token.lemma_.strip()
     ]
 
