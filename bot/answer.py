@@ -155,8 +155,8 @@ QUESTION_WORDS = (
     r"tell me|and what|and how)\b"
 )
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+")
-# Inside a sentence, "and"/"also"/"plus"/"but" followed by a question word starts another question.
-JOINED_QUESTION = re.compile(r"\s+(?:and|also|plus|but)\s+(?=" + QUESTION_WORDS + ")", re.IGNORECASE)
+# Inside a sentence, a comma or "and"/"also"/"plus"/"but" before a question word starts another question.
+JOINED_QUESTION = re.compile(r"(?:,|\s+(?:and|also|plus|but))\s+(?=" + QUESTION_WORDS + ")", re.IGNORECASE)
 MAX_QUESTIONS = 3
 FACTS_PER_QUESTION = 2  # keeps a several-question answer about as long as a single one
 

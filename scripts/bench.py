@@ -1,0 +1,256 @@
+"""Benchmark: our bot against a stock `rasa init` bot on the same machine, in the same run, over REST (loopback).
+
+    python scripts/bench.py [--users 1 5 10] [--messages 20] [--long 200]
+
+For each bot: start-up time, train time (stock: `rasa init`; ours: `rasa train`), p50/p95/p99 latency and
+throughput at each number of concurrent simulated patients, errors, server CPU per message, memory (RSS of the
+Rasa process, plus the action server for ours), and latency at turns 1-20 versus 181-200 of one long conversation.
+Writes results/bench/bench.json and results/bench/latency.png. Linux only (reads /proc for CPU and memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(ROOT / ".venv" / "bin" / "rasa")
+OUT = ROOT / "results" / "bench"
+STOCK_DIR = ROOT / "var" / "bench" / "stock"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+OUR_MESSAGES = [
+    "how much does spravato cost?", "does ketamine help fibromyalgia?", "tell me more", "where is that from?",
+    "what is dxm?", "and for pain?", "how long does ketamine last?", "is ketamine addictive?",
+    "what are the side effects of ketamine", "does memantine help pain?",
+]
+STOCK_MESSAGES = ["hi", "I am sad", "yes", "no", "bye", "are you a bot?", "great", "I am happy", "hello", "no way"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server for {url} exited early")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not start")
+
+
+class Bot:
+    """One bot's servers: the Rasa process (and for ours, the action server)."""
+
+    def __init__(self, name: str, project: Path, model: Path, messages: list[str], with_actions: bool) -> None:
+        self.name, self.project, self.model, self.messages = name, project, model, messages
+        self.with_actions = with_actions
+        self.processes: list[subprocess.Popen] = []
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/webhooks/rest/webhook"
+
+    def start(self, logs: Path) -> float:
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+        start = time.perf_counter()
+        if self.with_actions:
+            action_port = free_port()
+            env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
+            env["TRACKER_DB"] = str(logs / f"{self.name}.db")
+            actions = subprocess.Popen(
+                [RASA, "run", "actions", "--port", str(action_port), "--actions", "actions.answers",
+                 "--actions", "actions.conversation"],
+                cwd=self.project, env=env, stdout=(logs / f"{self.name}-actions.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
+            self.processes.append(actions)
+            wait_for(f"http://127.0.0.1:{action_port}/health", actions)
+        rasa = subprocess.Popen(
+            [RASA, "run", "--model", str(self.model), "--port", str(self.port), "--interface", "127.0.0.1",
+             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+            cwd=self.project, env=env, stdout=(logs / f"{self.name}-rasa.log").open("w"), stderr=subprocess.STDOUT,
+        )
+        self.processes.insert(0, rasa)
+        wait_for(f"http://127.0.0.1:{self.port}/webhooks/rest/", rasa)
+        return time.perf_counter() - start
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+            process.wait(timeout=30)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(process.pid) for process in self.processes)
+
+    def memory(self) -> dict[str, float]:
+        names = ["rasa", "actions"]
+        return {names[i]: round(rss_mb(process.pid), 1) for i, process in enumerate(self.processes)}
+
+
+async def conversation(session: aiohttp.ClientSession, bot: Bot, turns: int) -> tuple[list[float], int]:
+    sender, latencies, errors = f"bench-{uuid.uuid4().hex[:10]}", [], 0
+    for turn in range(turns):
+        start = time.perf_counter()
+        try:
+            async with session.post(bot.url, json={"sender": sender, "message": bot.messages[turn % len(bot.messages)]},
+                                    timeout=aiohttp.ClientTimeout(total=30)) as response:
+                replies = await response.json()
+                if response.status != 200 or not replies:
+                    errors += 1
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            errors += 1
+        latencies.append((time.perf_counter() - start) * 1000)
+    return latencies, errors
+
+
+async def load(bot: Bot, users: int, turns: int) -> dict:
+    async with aiohttp.ClientSession() as session:
+        await conversation(session, bot, 3)  # warm up
+        cpu_before, start = bot.cpu(), time.perf_counter()
+        results = await asyncio.gather(*(conversation(session, bot, turns) for _ in range(users)))
+        wall, cpu = time.perf_counter() - start, bot.cpu() - cpu_before
+    latencies = sorted(latency for result in results for latency in result[0])
+    total = len(latencies)
+    percentile = lambda p: latencies[min(total - 1, int(p / 100 * total))]  # noqa: E731
+    return {"users": users, "messages": total, "errors": sum(result[1] for result in results),
+            "p50_ms": round(percentile(50), 1), "p95_ms": round(percentile(95), 1),
+            "p99_ms": round(percentile(99), 1), "throughput_per_s": round(total / wall, 1),
+            "cpu_ms_per_message": round(cpu * 1000 / total, 1)}
+
+
+async def long_conversation(bot: Bot, turns: int) -> dict:
+    async with aiohttp.ClientSession() as session:
+        latencies, errors = await conversation(session, bot, turns)
+    return {"turns": turns, "errors": errors, "first_20_p50_ms": round(statistics.median(latencies[:20]), 1),
+            "last_20_p50_ms": round(statistics.median(latencies[-20:]), 1)}
+
+
+def stock_bot() -> tuple[Path, float]:
+    """A stock `rasa init` bot (made and trained once, under var/bench/stock)."""
+    model = next(iter(sorted((STOCK_DIR / "models").glob("*.tar.gz"))), None) if STOCK_DIR.exists() else None
+    timing = STOCK_DIR / "train_seconds.txt"
+    if model is None:
+        STOCK_DIR.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(STOCK_DIR)], check=True,
+                       env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"}, stdout=subprocess.DEVNULL)
+        timing.write_text(f"{time.perf_counter() - start:.1f}")
+        model = next(iter(sorted((STOCK_DIR / "models").glob("*.tar.gz"))))
+    return model, float(timing.read_text()) if timing.exists() else float("nan")
+
+
+def our_train_seconds() -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        subprocess.run([RASA, "train", "--out", folder, "--quiet"], cwd=ROOT, check=True,
+                       env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"}, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    for name, result in results.items():
+        rows = result["load"]
+        axis.plot([row["users"] for row in rows], [row["p50_ms"] for row in rows], marker="o", label=f"{name} p50")
+        axis.plot([row["users"] for row in rows], [row["p95_ms"] for row in rows], marker="x", linestyle="--",
+                  label=f"{name} p95")
+    axis.set_xlabel("concurrent simulated patients")
+    axis.set_ylabel("latency (ms)")
+    axis.set_title("REST latency against load (loopback, 2 cores)")
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 5, 10])
+    parser.add_argument("--messages", type=int, default=20, help="messages per simulated patient")
+    parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    stock_model, stock_train = stock_bot()
+    bots = {
+        "stock": (Bot("stock", STOCK_DIR, stock_model, STOCK_MESSAGES, with_actions=False), stock_train),
+        "ours": (Bot("ours", ROOT, ROOT / "models" / "current.tar.gz", OUR_MESSAGES, with_actions=True),
+                 our_train_seconds()),
+    }
+    results = {}
+    for name, (bot, train_seconds) in bots.items():
+        startup = bot.start(OUT)
+        try:
+            results[name] = {
+                "startup_s": round(startup, 1), "train_s": round(train_seconds, 1),
+                "load": [asyncio.run(load(bot, users, args.messages)) for users in args.users],
+                "long_conversation": asyncio.run(long_conversation(bot, args.long)),
+                "memory_mb": bot.memory(),
+            }
+        finally:
+            bot.stop()
+    ours, stock = results["ours"], results["stock"]
+    by_users = lambda result, users: next(row for row in result["load"] if row["users"] == users)  # noqa: E731
+    ratios = {}
+    if 1 in args.users:
+        ratios["p50_1_user"] = round(by_users(ours, 1)["p50_ms"] / by_users(stock, 1)["p50_ms"], 2)
+    if 10 in args.users:
+        ratios["p95_10_users"] = round(by_users(ours, 10)["p95_ms"] / by_users(stock, 10)["p95_ms"], 2)
+    long = ours["long_conversation"]
+    ratios["ours_last20_vs_first20"] = round(long["last_20_p50_ms"] / long["first_20_p50_ms"], 2)
+    ratios["memory"] = round(sum(ours["memory_mb"].values()) / sum(stock["memory_mb"].values()), 2)
+    results["ratios_ours_to_stock"] = ratios
+    (OUT / "bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    plot({name: results[name] for name in ("stock", "ours")}, OUT / "latency.png")
+    print(f"{'bot':6} {'users':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'msg/s':>7} {'cpu ms/msg':>10} {'errors':>6}")
+    for name in ("stock", "ours"):
+        for row in results[name]["load"]:
+            print(f"{name:6} {row['users']:5} {row['p50_ms']:7} {row['p95_ms']:7} {row['p99_ms']:7} "
+                  f"{row['throughput_per_s']:7} {row['cpu_ms_per_message']:10} {row['errors']:6}")
+    for name in ("stock", "ours"):
+        result, long_run = results[name], results[name]["long_conversation"]
+        print(f"{name}: start-up {result['startup_s']} s, train {result['train_s']} s, "
+              f"memory {result['memory_mb']} MB, long conversation p50 turns 1-20 {long_run['first_20_p50_ms']} ms "
+              f"vs 181-200 {long_run['last_20_p50_ms']} ms")
+    print(f"ratios (ours / stock): {ratios}")
+    print(f"written: {OUT / 'bench.json'}, {OUT / 'latency.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
