@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import send
+from actions.answers import entity_values, remembered, send
 from actions.constants import (
     ACTION_BAD_INPUT,
     ACTION_CRISIS_HELP,
@@ -39,7 +39,9 @@ class ActionHelp(Action):
 
 
 class ActionOutOfScope(Action):
-    """Says what the bot covers, with example questions, when a message is about something else."""
+    """Says what the bot covers, with example questions, when a message is about something else. A message the
+    classifier called out of scope that still names one of our drugs or conditions ("my cousin calls it special
+    k, is that the same drug?") is answered from that drug's or condition's topic instead."""
 
     def name(self) -> str:
         return ACTION_OUT_OF_SCOPE
@@ -47,8 +49,13 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        send(dispatcher, bot_answer.out_of_scope_reply())
-        return []
+        drugs, conditions = entity_values(tracker, "drug"), entity_values(tracker, "condition")
+        if not (drugs or conditions):
+            send(dispatcher, bot_answer.out_of_scope_reply())
+            return []
+        reply = bot_answer.answer_message(tracker.latest_message.get("text") or "", None, drugs, conditions)
+        send(dispatcher, reply)
+        return remembered(reply, [])
 
 
 class ActionDidYouMean(Action):

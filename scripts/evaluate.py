@@ -33,14 +33,15 @@ def summarise(out: Path) -> dict:
     intents = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     entity_reports = [path for path in sorted(out.glob("*_report.json")) if path.name != "intent_report.json"]
     # The shipped pipeline's extractor is VocabularyEntityTagger; compared variants may use another one.
-    report = next((path for path in entity_reports if path.name == ENTITY_REPORT), entity_reports[0])
-    entities = json.loads(report.read_text(encoding="utf-8"))
+    report = next((path for path in entity_reports if path.name == ENTITY_REPORT), None)
+    report = report or (entity_reports[0] if entity_reports else None)
+    entities = json.loads(report.read_text(encoding="utf-8")) if report else {}
     errors = json.loads((out / "intent_errors.json").read_text(encoding="utf-8")) if (
         out / "intent_errors.json").exists() else []
     pairs = Counter(
         tuple(sorted((error["intent"], error["intent_prediction"]["name"]))) for error in errors
     )
-    entity_avg = entities.get("micro avg") or entities.get("weighted avg")
+    entity_avg = entities.get("micro avg") or entities.get("weighted avg") or {"f1-score": None}
     return {
         "intent_macro_f1": intents["macro avg"]["f1-score"],
         "intent_accuracy": intents.get("accuracy"),
@@ -66,6 +67,55 @@ def heldout_messages() -> list[tuple[str, str]]:
                 if line.strip():
                     pairs.append((re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line.strip()[2:]), block["intent"]))
     return pairs
+
+
+def annotated_entities() -> list[tuple[str, set[tuple[int, int, str]]]]:
+    """(text as typed, {(start, end, label)}) for every held-out example, from its [text](label) markup."""
+    import re
+
+    import yaml
+
+    examples = []
+    for path in sorted(HELDOUT.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in (data or {}).get("nlu", []) if isinstance(data, dict) else []:
+            for line in block["examples"].splitlines():
+                if not line.strip():
+                    continue
+                marked, text, spans = line.strip()[2:], "", set()
+                position = 0
+                for match in re.finditer(r"\[([^\]]+)\]\(([^)]+)\)", marked):
+                    text += marked[position:match.start()]
+                    spans.add((len(text), len(text) + len(match.group(1)), match.group(2)))
+                    text += match.group(1)
+                    position = match.end()
+                examples.append((text + marked[position:], spans))
+    return examples
+
+
+def entity_span_f1(model: Path) -> float:
+    """Micro F1 of exact (start, end, label) entity spans on the held-out set, for any entity extractor."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    examples = annotated_entities()
+
+    async def predict() -> list[set[tuple[int, int, str]]]:
+        found = []
+        for text, _ in examples:
+            parsed = await agent.parse_message(text)
+            found.append({(e["start"], e["end"], e["entity"]) for e in parsed.get("entities", [])})
+        return found
+
+    predicted = asyncio.run(predict())
+    true_positives = sum(len(gold & guess) for (_, gold), guess in zip(examples, predicted, strict=True))
+    gold_total = sum(len(gold) for _, gold in examples)
+    guess_total = sum(len(guess) for guess in predicted)
+    precision = true_positives / guess_total if guess_total else 0.0
+    recall = true_positives / gold_total if gold_total else 0.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def threshold_sweep(model: Path, thresholds=(0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)) -> list[dict]:
@@ -124,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{row['wrong_answers']}")
     print(f"held-out messages: {summary['messages']}")
     print(f"intent macro-F1:   {summary['intent_macro_f1']:.3f}  (accuracy {summary['intent_accuracy']:.3f})")
-    print(f"entity F1:         {summary['entity_f1']:.3f}")
+    entity_f1 = summary["entity_f1"]
+    print(f"entity F1:         {'-' if entity_f1 is None else round(entity_f1, 3)}")
     print("most confused intent pairs:")
     for entry in summary["most_confused"]:
         print(f"  {entry['pair'][0]} <-> {entry['pair'][1]}: {entry['errors']}")

@@ -143,3 +143,12 @@ def test_start_over_clears_the_conversation_and_says_so():
     messages, events = run(conversation.ActionStartOver(), tracker("start over", "restart", slots={SLOT_TOPIC: "cost"}))
     assert "start over" in messages[0]["text"]
     assert events == [{"event": "restart", "timestamp": None}]
+
+
+def test_out_of_scope_that_names_our_drug_is_answered_from_its_topic():
+    messages, events = run(
+        conversation.ActionOutOfScope(),
+        tracker("my cousin calls it special k, is that the same drug?", "out_of_scope", [entity("drug", "ketamine")]),
+    )
+    assert "Special K" in messages[0]["text"] and messages[0]["text"].endswith(DISCLAIMER)
+    assert slots_of(events)[SLOT_TOPIC] == "ketamine_basics"
