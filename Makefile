@@ -6,7 +6,7 @@ export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
 export TRACKER_DB ?= var/conversations.db
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train run chat replay stop test test-unit validate test-stories test-e2e evaluate safety-eval clean
+.PHONY: help setup train run chat replay stop test test-unit validate test-stories test-e2e evaluate safety-eval bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ evaluate: train ## NLU evaluation on the held-out set: reports, confusion matrix
 
 safety-eval: train ## Crisis recall, near-miss false positives and advice refusals, guard vs classifier
 	@$(VENV)/python scripts/safety_eval.py --model models/current.tar.gz
+
+bench: train ## Benchmark against a stock `rasa init` bot on this machine (results/bench/)
+	@$(VENV)/python scripts/bench.py
 
 clean: ## Remove the trained model, results and logs (keeps .venv)
 	rm -rf models results var/log var/run
