@@ -75,9 +75,11 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
 class Bot:
     """One bot's servers: the Rasa process (and for ours, the action server)."""
 
-    def __init__(self, name: str, project: Path, model: Path, messages: list[str], with_actions: bool) -> None:
+    def __init__(self, name: str, project: Path, model: Path, messages: list[str], with_actions: bool,
+                 endpoints: Path | None = None) -> None:
         self.name, self.project, self.model, self.messages = name, project, model, messages
         self.with_actions = with_actions
+        self.endpoints = endpoints or project / "endpoints.yml"
         self.processes: list[subprocess.Popen] = []
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/webhooks/rest/webhook"
@@ -99,7 +101,7 @@ class Bot:
             wait_for(f"http://127.0.0.1:{action_port}/health", actions)
         rasa = subprocess.Popen(
             [RASA, "run", "--model", str(self.model), "--port", str(self.port), "--interface", "127.0.0.1",
-             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+             "--credentials", "credentials.yml", "--endpoints", str(self.endpoints)],
             cwd=self.project, env=env, stdout=(logs / f"{self.name}-rasa.log").open("w"), stderr=subprocess.STDOUT,
         )
         self.processes.insert(0, rasa)
@@ -204,13 +206,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--messages", type=int, default=20, help="messages per simulated patient")
     parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
+    parser.add_argument("--in-memory-tracker", action="store_true",
+                        help="run ours with Rasa's in-memory tracker store instead of SQLite (to see its cost)")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    endpoints = None
+    if args.in_memory_tracker:
+        endpoints = OUT / "endpoints-in-memory.yml"
+        endpoints.write_text("action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n", encoding="utf-8")
     stock_model, stock_train = stock_bot()
     bots = {
         "stock": (Bot("stock", STOCK_DIR, stock_model, STOCK_MESSAGES, with_actions=False), stock_train),
-        "ours": (Bot("ours", ROOT, ROOT / "models" / "current.tar.gz", OUR_MESSAGES, with_actions=True),
-                 our_train_seconds()),
+        "ours": (Bot("ours", ROOT, ROOT / "models" / "current.tar.gz", OUR_MESSAGES, with_actions=True,
+                     endpoints=endpoints), our_train_seconds()),
     }
     results = {}
     for name, (bot, train_seconds) in bots.items():
@@ -235,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     ratios["ours_last20_vs_first20"] = round(long["last_20_p50_ms"] / long["first_20_p50_ms"], 2)
     ratios["memory"] = round(sum(ours["memory_mb"].values()) / sum(stock["memory_mb"].values()), 2)
     results["ratios_ours_to_stock"] = ratios
-    (OUT / "bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    plot({name: results[name] for name in ("stock", "ours")}, OUT / "latency.png")
+    results["ours_tracker_store"] = "in-memory" if args.in_memory_tracker else "sqlite"
+    suffix = "-in-memory" if args.in_memory_tracker else ""
+    (OUT / f"bench{suffix}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    plot({name: results[name] for name in ("stock", "ours")}, OUT / f"latency{suffix}.png")
     print(f"{'bot':6} {'users':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'msg/s':>7} {'cpu ms/msg':>10} {'errors':>6}")
     for name in ("stock", "ours"):
         for row in results[name]["load"]:
@@ -248,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
               f"memory {result['memory_mb']} MB, long conversation p50 turns 1-20 {long_run['first_20_p50_ms']} ms "
               f"vs 181-200 {long_run['last_20_p50_ms']} ms")
     print(f"ratios (ours / stock): {ratios}")
-    print(f"written: {OUT / 'bench.json'}, {OUT / 'latency.png'}")
+    print(f"written: {OUT / f'bench{suffix}.json'}, {OUT / f'latency{suffix}.png'}")
     return 0
 
 
