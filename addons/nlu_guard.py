@@ -45,14 +45,7 @@ class InputGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> InputGuard:
-        return cls(config)
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.enabled = config.get("enabled", True)
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"enabled": True}
+        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -60,7 +53,7 @@ class InputGuard(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            flag = get_crisis_guard().check(text) if self.enabled else None
+            flag = get_crisis_guard().check(text)
             if flag is None and input_problem(text) is not None:
                 flag = BAD_INPUT_INTENT
             if flag is None and get_advice_guard().check(text) is not None:
