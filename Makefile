@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 export RASA_TELEMETRY_ENABLED := false
-export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
-export TRACKER_DB ?= var/conversations.db
+# Settings (endpoints.yml reads them): the environment, then .env, then the defaults in .env.example.
+ENV := . scripts/env.sh &&
 
 .DEFAULT_GOAL := help
 .PHONY: help setup train run chat replay stop test test-unit validate test-stories test-e2e evaluate safety-eval bench clean
@@ -15,7 +15,7 @@ setup: ## Make .venv (Python 3.10) and install the project
 	@bash scripts/setup.sh
 
 train: setup ## Train the Rasa model (skipped when nothing changed)
-	@$(VENV)/rasa train --fixed-model-name current --quiet
+	@$(ENV) $(VENV)/rasa train --fixed-model-name current --quiet
 
 run: train ## Set up, train if needed, start both servers and keep them running (Ctrl-C stops)
 	@bash scripts/run.sh
@@ -33,25 +33,25 @@ test: train ## Run every test: unit, actions, data validation, story tests, end-
 	@bash scripts/test.sh
 
 test-unit: setup ## Only the fast tests of bot/ and actions/
-	@$(VENV)/python -m pytest tests/bot tests/actions -q
+	@$(ENV) $(VENV)/python -m pytest tests/bot tests/actions -q
 
 validate: setup ## rasa data validate, warnings count as errors
-	@$(VENV)/rasa data validate --fail-on-warnings --quiet
+	@$(ENV) $(VENV)/rasa data validate --fail-on-warnings --quiet
 
 test-stories: train ## Rasa story tests (tests/stories), failing on any prediction error
-	@$(VENV)/rasa test core --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
+	@$(ENV) $(VENV)/rasa test core --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
 
 test-e2e: train ## Conversations through both servers on free ports
-	@$(VENV)/python -m pytest tests/e2e -q
+	@$(ENV) $(VENV)/python -m pytest tests/e2e -q
 
 evaluate: train ## NLU evaluation on the held-out set: reports, confusion matrix, macro-F1
-	@$(VENV)/python scripts/evaluate.py
+	@$(ENV) $(VENV)/python scripts/evaluate.py
 
 safety-eval: train ## Crisis recall, near-miss false positives and advice refusals, guard vs classifier
-	@$(VENV)/python scripts/safety_eval.py --model models/current.tar.gz
+	@$(ENV) $(VENV)/python scripts/safety_eval.py --model models/current.tar.gz
 
 bench: train ## Benchmark against a stock `rasa init` bot on this machine (results/bench/)
-	@$(VENV)/python scripts/bench.py
+	@$(ENV) $(VENV)/python scripts/bench.py
 
 clean: ## Remove the trained model, results and logs (keeps .venv)
 	rm -rf models results var/log var/run

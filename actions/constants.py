@@ -9,6 +9,7 @@ ACTION_DID_YOU_MEAN = "action_did_you_mean"
 ACTION_CRISIS_HELP = "action_crisis_help"
 ACTION_BAD_INPUT = "action_bad_input"
 ACTION_START_OVER = "action_start_over"
+ACTION_FORGET_ME = "action_forget_me"  # addons/tracker_store.py deletes the conversation when it ran
 
 SLOT_DRUG = "drug"
 SLOT_CONDITION = "condition"

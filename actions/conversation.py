@@ -13,6 +13,7 @@ from actions.constants import (
     ACTION_BAD_INPUT,
     ACTION_CRISIS_HELP,
     ACTION_DID_YOU_MEAN,
+    ACTION_FORGET_ME,
     ACTION_HELP,
     ACTION_OUT_OF_SCOPE,
     ACTION_START_OVER,
@@ -128,4 +129,27 @@ class ActionStartOver(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(text=START_OVER_REPLY)
+        return [Restarted()]
+
+
+FORGET_ME_REPLY = (
+    "Done: I've deleted this conversation from my records, and I won't remember anything you told me. "
+    "You can start again whenever you like."
+)
+
+
+class ActionForgetMe(Action):
+    """Deletes this person's conversation ("forget me"). The deletion itself happens in the Rasa process, where
+    the conversations are kept: the tracker store deletes every event of a conversation whose latest turn ran
+    this action, instead of saving it (addons/tracker_store.py). The custom payload tells the web widget to
+    clear its copy on the patient's device too."""
+
+    def name(self) -> str:
+        return ACTION_FORGET_ME
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=FORGET_ME_REPLY)
+        dispatcher.utter_message(json_message={"forget_me": True})
         return [Restarted()]

@@ -4,6 +4,10 @@ If the action server is down or an action fails, Rasa answers with silence. This
 reply and sends a clear message instead; when the message was a crisis or an emergency, that message is the
 help lines themselves (bot/safety.py runs right here in the Rasa process, so help never depends on the
 action server). The webhook stays at /webhooks/rest/webhook, and `metadata.country` is passed on.
+
+It also serves GET /webhooks/rest/health for load balancers and monitoring: 200 when this process can answer
+(model loaded, conversations readable), 503 when it can't; the action server's state is reported beside it (when
+it is down the bot still replies, and still gives crisis help, so it doesn't make the process unhealthy).
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import QueueOutputChannel, RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
 
 from bot.safety import get_crisis_guard, get_resources
 
@@ -53,4 +59,38 @@ class ResilientRestInput(RestInput):
             if not collector.messages:
                 await collector.send_text_message(message.sender_id, fallback_reply(message.text, message.metadata))
 
-        return super().blueprint(answer_or_explain)
+        blueprint = super().blueprint(answer_or_explain)
+
+        @blueprint.route("/health", methods=["GET"])
+        async def health(request: Request) -> response.HTTPResponse:
+            report = await health_report(getattr(request.app.ctx, "agent", None))
+            return response.json(report, status=200 if report["status"] != "down" else 503)
+
+        return blueprint
+
+
+async def health_report(agent: Any) -> dict[str, str]:
+    """Whether this Rasa process can answer, and whether its action server and tracker store respond."""
+    if agent is None or not agent.is_ready():
+        return {"status": "down", "model": "not loaded"}
+    report = {"model": "loaded", "tracker_store": "ok", "action_server": "ok"}
+    store = getattr(agent.tracker_store, "_tracker_store", agent.tracker_store)  # under Rasa's fail-safe wrapper
+    try:
+        if hasattr(store, "ping"):
+            store.ping()
+    except Exception:  # any failure to reach the database means this process can't keep conversations
+        report["tracker_store"] = "unreachable"
+    if agent.action_endpoint is not None:
+        health_url = agent.action_endpoint.url.rsplit("/", 1)[0] + "/health"
+        try:
+            timeout = aiohttp.ClientTimeout(total=2)
+            async with aiohttp.ClientSession(timeout=timeout) as session, session.get(health_url) as reply:
+                if reply.status != 200:
+                    report["action_server"] = f"HTTP {reply.status}"
+        except (aiohttp.ClientError, TimeoutError):
+            report["action_server"] = "unreachable"
+    if report["tracker_store"] != "ok":
+        report["status"] = "down"
+    else:
+        report["status"] = "ok" if report["action_server"] == "ok" else "degraded"
+    return report

@@ -90,7 +90,7 @@ class Bot:
         if self.with_actions:
             action_port = free_port()
             env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
-            env["TRACKER_DB"] = str(logs / f"{self.name}.db")
+            env["TRACKER_DB_URL"] = f"sqlite:///{logs / f'{self.name}.db'}"
             actions = subprocess.Popen(
                 [RASA, "run", "actions", "--port", str(action_port), "--actions", "actions.answers",
                  "--actions", "actions.conversation"],

@@ -3,13 +3,8 @@
 # answer, and write their PIDs to var/run/. `scripts/stop.sh` stops them. Used by `make run` and `make chat`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f .env ] && set -a && . ./.env && set +a
+. scripts/env.sh
 export RASA_TELEMETRY_ENABLED=false
-RASA_PORT=${RASA_PORT:-5005}
-ACTION_PORT=${ACTION_PORT:-5055}
-WEB_PORT=${WEB_PORT:-8080}
-export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTION_PORT/webhook}
-export TRACKER_DB=${TRACKER_DB:-var/conversations.db}
 mkdir -p var/run var/log
 
 if [ ! -f models/current.tar.gz ]; then
@@ -20,9 +15,12 @@ fi
 .venv/bin/rasa run actions --port "$ACTION_PORT" --actions actions.answers --actions actions.conversation \
   >var/log/actions.log 2>&1 &
 echo $! > var/run/actions.pid
-# --enable-api stays off: only the chat channel is exposed. CORS origins come from configuration.
-.venv/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" --interface "${RASA_INTERFACE:-127.0.0.1}" \
-  --cors ${CORS_ORIGINS:-http://localhost:$WEB_PORT} --credentials credentials.yml --endpoints endpoints.yml \
+# Rasa's HTTP API stays off unless RASA_API_TOKEN is set; then it needs that token. CORS origins from settings.
+api=()
+[ -n "${RASA_API_TOKEN:-}" ] && api=(--enable-api --auth-token "$RASA_API_TOKEN")
+# shellcheck disable=SC2086  # CORS_ORIGINS is a space-separated list
+.venv/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" --interface "$RASA_INTERFACE" \
+  --cors $CORS_ORIGINS --credentials credentials.yml --endpoints endpoints.yml "${api[@]}" \
   >var/log/rasa.log 2>&1 &
 echo $! > var/run/rasa.pid
 # The demo page and the widget (web/), as a clinic's site would serve them.
@@ -41,6 +39,6 @@ wait_for() {  # url, name, pid file
   return 1
 }
 wait_for "http://localhost:$ACTION_PORT/health" "action server" var/run/actions.pid
-wait_for "http://localhost:$RASA_PORT/webhooks/rest/" "Rasa server" var/run/rasa.pid
+wait_for "http://localhost:$RASA_PORT/webhooks/rest/health" "Rasa server" var/run/rasa.pid
 echo "The bot is up: REST on http://localhost:$RASA_PORT/webhooks/rest/webhook (logs in var/log/)."
 echo "Demo page with the chat widget: http://localhost:$WEB_PORT/"

@@ -1,9 +1,11 @@
-"""Shared fixtures: the real fact base and retriever, a small base written to tmp_path, trackers from events."""
+"""Shared fixtures: the real fact base and retriever, a small base written to tmp_path, trackers from events, and
+a throw-away PostgreSQL and Redis from Debian's packages (scripts/services.py)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import yaml
 
 from bot.facts import FACTS_DIR, FactBase, load_fact_base, read_raw
 from bot.retrieval import Retriever, get_retriever
+from scripts.services import Postgres, Redis, missing_services
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
@@ -44,3 +47,29 @@ def facts_dir(tmp_path: Path) -> Path:
 
 def write_yaml(path: Path, data: object) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def _require_services() -> None:
+    missing = missing_services()
+    if missing:
+        pytest.fail(f"missing {', '.join(missing)}: run `bash scripts/setup_services.sh` (make test does it)")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    _require_services()
+    server = Postgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    _require_services()
+    server = Redis().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -112,7 +112,8 @@
   var send = el("button", { type: "submit", "class": "tb-send" }, ["Send"]);
   var form = el("form", { "class": "tb-form" }, [
     el("label", { "for": "tb-input", "class": "tb-visually-hidden" }, ["Your question"]), input, send]);
-  var restart = el("button", { type: "button", "class": "tb-restart" }, ["Start over"]);
+  // Deletes the conversation on the server ("forget me") and on this device.
+  var restart = el("button", { type: "button", "class": "tb-restart" }, ["Delete chat"]);
   var close = el("button", { type: "button", "class": "tb-close", "aria-label": "Close chat" }, ["×"]);
   var notice = el("p", { "class": "tb-notice", id: "tb-notice" }, [NOTICE]);
   var panel = el("div", { id: "tb-panel", "class": "tb-panel", role: "dialog", "aria-modal": "false",
@@ -168,7 +169,11 @@
       return response.json();
     }).then(function (replies) {
       pending = null;
-      (replies || []).forEach(function (reply) {
+      replies = replies || [];
+      // "forget me": the server has deleted the conversation, so this device forgets it too.
+      if (replies.some(function (reply) { return reply.custom && reply.custom.forget_me; })) clearConversation();
+      replies.forEach(function (reply) {
+        if (!reply.text && !(reply.buttons || []).length) return;  // an instruction, not a message
         var message = { from: "bot", text: reply.text || "", buttons: reply.buttons || [] };
         state.messages.push(message);
         showMessage(message);
@@ -204,14 +209,16 @@
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
-  restart.addEventListener("click", function () {
-    var old = state.sender;
-    fetch(server + "/webhooks/rest/webhook", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: old, message: "/start_over" }) }).catch(function () {});
+  function clearConversation() {
     state = { sender: newSender(), messages: [], open: true };
     log.textContent = "";
-    status.textContent = "Conversation cleared.";
     save();
+  }
+  restart.addEventListener("click", function () {
+    fetch(server + "/webhooks/rest/webhook", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, message: "/forget_me" }) }).catch(function () {});
+    clearConversation();
+    status.textContent = "Conversation deleted.";
     input.focus();
   });
 

@@ -145,6 +145,13 @@ def test_start_over_clears_the_conversation_and_says_so():
     assert events == [{"event": "restart", "timestamp": None}]
 
 
+def test_forget_me_says_so_tells_the_widget_and_clears_the_context():
+    messages, events = run(conversation.ActionForgetMe(), tracker("forget me", "forget_me", slots={SLOT_TOPIC: "cost"}))
+    assert "deleted this conversation" in messages[0]["text"]
+    assert messages[1]["custom"] == {"forget_me": True}
+    assert events == [{"event": "restart", "timestamp": None}]
+
+
 def test_out_of_scope_that_names_our_drug_is_answered_from_its_topic():
     messages, events = run(
         conversation.ActionOutOfScope(),

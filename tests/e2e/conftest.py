@@ -17,6 +17,18 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_default_settings() -> None:
+    """The settings endpoints.yml needs, from .env.example, where the environment doesn't give them (as
+    scripts/env.sh does for `make`)."""
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.isupper() and not key.startswith("#"):
+            os.environ.setdefault(key, value)
+
+
+load_default_settings()
 MODEL = ROOT / "models" / "current.tar.gz"
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 
@@ -87,7 +99,7 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     os.environ["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
-    os.environ["TRACKER_DB"] = str(logs / "conversations.db")
+    os.environ["TRACKER_DB_URL"] = f"sqlite:///{logs / 'conversations.db'}"
     found = Servers(f"http://127.0.0.1:{rasa_port}", action_port, logs, f"http://127.0.0.1:{web_port}",
                     tmp_path_factory.mktemp("web"))
     # The widget's files, served like a clinic's site would serve its pages (tests add pages here).

@@ -130,16 +130,19 @@ def test_bad_input_gets_a_polite_reply_and_is_never_echoed(chat, message):
     assert "<script" not in text and "onerror" not in text and "DROP TABLE" not in text
 
 
-def test_action_server_down_still_gets_a_reply_and_crisis_still_gets_help(servers):
-    servers.stop_actions()
+def test_action_server_killed_mid_conversation_then_restarted_loses_nothing(servers):
+    chat = Conversation(servers.url)
+    assert_answer(chat.say("how much does spravato cost?"), "thousand")
+    servers.actions.kill()  # no clean shutdown
+    servers.actions.wait(timeout=30)
     try:
-        chat = Conversation(servers.url)
-        assert "try again" in chat.say("how much does spravato cost?")
-        help_text = chat.say("I want to kill myself")
-        assert "988" in help_text
+        assert "try again" in chat.say("does ketamine help fibromyalgia?")
+        assert "988" in chat.say("I want to kill myself")  # crisis help doesn't need the action server
     finally:
         servers.start_actions()
-    assert_answer(Conversation(servers.url).say("how much does spravato cost?"), "thousand")
+    # The same conversation goes on, with what was said before the failure.
+    assert "Health Rising" in chat.say("where is that from?")
+    assert_answer(chat.say("does ketamine help fibromyalgia?"), "fibromyalgia")
 
 
 def test_a_restart_of_the_rasa_server_loses_no_conversation(servers):
@@ -150,3 +153,52 @@ def test_a_restart_of_the_rasa_server_loses_no_conversation(servers):
     more = chat.say("tell me more")  # needs the topic and the facts shown before the restart
     assert_answer(more, "fibromyalgia")
     assert more.split("How strong")[0] != first.split("How strong")[0]
+
+
+def stored_event_count(servers, sender: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(servers.logs / "conversations.db") as db:
+        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+
+
+def test_forget_me_deletes_the_conversation_from_the_tracker_store(servers):
+    chat, other = Conversation(servers.url), Conversation(servers.url)
+    chat.say("does ketamine help fibromyalgia?")
+    other.say("what is dxm?")
+    assert stored_event_count(servers, chat.sender) > 0
+    reply = chat.say("please forget me")
+    assert "deleted this conversation" in reply
+    assert stored_event_count(servers, chat.sender) == 0
+    assert stored_event_count(servers, other.sender) > 0  # nobody else's
+    # Nothing is remembered: "more" has no topic to go on.
+    assert "fibromyalgia" not in chat.say("tell me more").lower()
+
+
+def test_health_endpoint_reports_each_part(servers):
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{servers.url}/webhooks/rest/health", timeout=10) as response:
+        report = json.load(response)
+    assert report == {"status": "ok", "model": "loaded", "tracker_store": "ok", "action_server": "ok"}
+
+
+def test_the_http_api_is_off_without_a_token(servers):
+    import urllib.error
+    import urllib.request
+
+    for path in ("/status", "/conversations/someone/tracker"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(f"{servers.url}{path}", timeout=10)
+        assert error.value.code == 404
+
+
+def test_logs_carry_no_message_text(servers):
+    marker = f"zebracorn{uuid.uuid4().hex[:6]}"
+    chat = Conversation(servers.url)
+    chat.say(f"is ketamine safe for {marker} people?")
+    chat.say(f"I want to die {marker}")
+    logs = "".join(path.read_text(errors="replace") for path in servers.logs.glob("*.log"))
+    assert logs, "no server logs to check"
+    assert marker not in logs

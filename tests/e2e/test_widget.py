@@ -110,12 +110,12 @@ def test_page_attribute_sets_the_country(browser, site):
     page.close()
 
 
-def test_reload_keeps_the_conversation_and_start_over_clears_it(page):
+def test_reload_keeps_the_conversation_and_delete_chat_clears_it(page):
     open_chat(page)
     ask(page, "what is spravato?")
     page.reload()
     assert "nasal spray" in page.get_by_role("log").inner_text()
-    page.get_by_role("button", name="Start over").click()
+    page.get_by_role("button", name="Delete chat").click()
     assert page.locator(".tb-msg").count() == 0
     page.reload()
     assert page.locator(".tb-msg").count() == 0
@@ -224,3 +224,15 @@ def test_no_request_leaves_the_machine(page):
     open_chat(page)
     ask(page, "what is memantine?")
     assert page.hosts <= {"127.0.0.1"}
+
+
+def test_typing_forget_me_clears_this_device_too(page):
+    open_chat(page)
+    ask(page, "what is spravato?")
+    box = page.get_by_label("Your question")
+    box.fill("please delete my conversation")
+    box.press("Enter")
+    page.get_by_text("deleted this conversation").wait_for(timeout=30000)
+    assert page.locator(".tb-msg").count() == 1  # only the confirmation is left
+    page.reload()
+    assert "nasal spray" not in page.get_by_role("log").inner_text()

@@ -1,0 +1,149 @@
+"""Where conversations are kept: Rasa's SQL tracker store (SQLite or PostgreSQL), with privacy and resilience.
+
+On top of Rasa's `SQLTrackerStore` it adds:
+- forget me: when a turn ran `action_forget_me`, every event of that conversation is deleted instead of saved;
+- retention: conversations whose last message is older than `retention_days` are deleted (at start-up, then at
+  most once an hour while saving);
+- brief database outages: connections are checked before use, and a read or write that fails is retried for a
+  few seconds before giving up. Giving up on a read would make Rasa start a fresh conversation and, on save,
+  skip events, so a short outage must be waited out.
+
+endpoints.yml picks it with `type: addons.tracker_store.PrivacySQLTrackerStore`; the database is one URL
+(`sqlite:///var/conversations.db` or `postgresql://user:password@host:port/db`) from the environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from actions.constants import ACTION_FORGET_ME
+
+logger = logging.getLogger(__name__)
+
+PURGE_INTERVAL_SECONDS = 3600
+# Waits between attempts when the database is unreachable: about 15 seconds in all.
+RETRY_DELAYS_SECONDS = (0.25, 0.5, 1, 2, 4, 8)
+
+T = TypeVar("T")
+
+
+def asked_to_forget(tracker: DialogueStateTracker) -> bool:
+    """True when the latest turn (since the last user message) ran the forget-me action."""
+    for event in reversed(tracker.events):
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_FORGET_ME:
+            return True
+        if isinstance(event, UserUttered):
+            return False
+    return False
+
+
+def _optional_int(value: Any) -> int | None:
+    """Settings from ${VAR} arrive as strings; an empty one means 'not set'."""
+    if value is None or str(value).strip() == "":
+        return None
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"retention_days must be 0 or more, not {number}")
+    return number
+
+
+class PrivacySQLTrackerStore(SQLTrackerStore):
+    """SQL tracker store with forget-me, a retention period and retries through brief database outages."""
+
+    def __init__(self, retention_days: Any = None, retry_delays: tuple[float, ...] = RETRY_DELAYS_SECONDS,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Rasa's engine doesn't check pooled connections, so the first query after a database restart fails;
+        # pre-ping replaces dead connections instead.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.retention_days = _optional_int(retention_days)  # None or 0: keep conversations
+        self.retry_delays = tuple(retry_delays)
+        self._last_purge: float | None = None
+        self._purge_if_due()
+
+    async def _with_retries(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
+        for delay in (*self.retry_delays, None):
+            try:
+                return await operation()
+            except (OperationalError, DBAPIError) as error:
+                retriable = isinstance(error, OperationalError) or error.connection_invalidated
+                if delay is None or not retriable:
+                    raise
+                # No message text here: only the kind of failure.
+                logger.warning("Database unavailable while %s (%s); retrying in %s s.", what,
+                               type(error.orig).__name__ if error.orig else type(error).__name__, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return await self._with_retries("reading a conversation", lambda: super(
+            PrivacySQLTrackerStore, self).retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return await self._with_retries("reading a conversation", lambda: super(
+            PrivacySQLTrackerStore, self).retrieve_full_tracker(conversation_id))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if asked_to_forget(tracker):
+            await self._with_retries("deleting a conversation", lambda: self._forget_now(tracker.sender_id))
+            return
+        await self._with_retries("saving a conversation", lambda: super(PrivacySQLTrackerStore, self).save(tracker))
+        self._purge_if_due()
+
+    async def _forget_now(self, sender_id: str) -> None:
+        self.forget(sender_id)
+
+    def ping(self) -> None:
+        """Raise when the database can't be reached (for the health check)."""
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+    def forget(self, sender_id: str) -> int:
+        """Delete every event of one conversation (all sessions). Returns how many were deleted."""
+        with self.session_scope() as session:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        logger.info("Deleted a conversation on request (%d events).", deleted)
+        return deleted
+
+    def purge_older_than(self, days: float, now: float | None = None) -> int:
+        """Delete the conversations whose latest event is more than `days` old. Returns how many were deleted."""
+        cutoff = (time.time() if now is None else now) - days * 86400
+        event = self.SQLEvent
+        stale = sa.select(event.sender_id).group_by(event.sender_id).having(sa.func.max(event.timestamp) < cutoff)
+        with self.session_scope() as session:
+            senders = [row[0] for row in session.execute(stale)]
+            if senders:
+                session.query(event).filter(event.sender_id.in_(senders)).delete(synchronize_session=False)
+                session.commit()
+        if senders:
+            logger.info("Retention: deleted %d conversations older than %s days.", len(senders), days)
+        return len(senders)
+
+    def _purge_if_due(self) -> None:
+        due = self._last_purge is None or time.monotonic() - self._last_purge >= PURGE_INTERVAL_SECONDS
+        if not self.retention_days or not due:
+            return
+        self._last_purge = time.monotonic()
+        try:
+            self.purge_older_than(self.retention_days)
+        except (OperationalError, DBAPIError):
+            logger.warning("Retention: the database was unavailable; will try again later.")
+            self._last_purge = None
