@@ -4,6 +4,11 @@ On top of Rasa's `SQLTrackerStore` it adds:
 - forget me: when a turn ran `action_forget_me`, every event of that conversation is deleted instead of saved;
 - retention: conversations whose last message is older than `retention_days` are deleted (at start-up, then at
   most once an hour while saving);
+- a bounded history: once the current conversation session holds `max_session_turns` messages from the person,
+  a new session begins (Rasa's own session start, with every slot carried over). Rasa loads only the current
+  session on each turn and its policies re-read all of it, so without this a turn's cost grows with the length
+  of the conversation; the policies look back 3 turns (config.yml) and the actions read slots, so nothing they
+  use is lost. The full history stays in the database;
 - brief database outages: connections are checked before use, and a read or write that fails is retried for a
   few seconds before giving up. Giving up on a read would make Rasa start a fresh conversation and, on save,
   skip events, so a short outage must be waited out.
@@ -22,7 +27,8 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -47,21 +53,38 @@ def asked_to_forget(tracker: DialogueStateTracker) -> bool:
     return False
 
 
-def _optional_int(value: Any) -> int | None:
+def user_turns_in_session(tracker: DialogueStateTracker) -> int:
+    """How many messages from the person the tracker holds since its latest session start."""
+    count = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            break
+        count += isinstance(event, UserUttered)
+    return count
+
+
+def session_restart_events(tracker: DialogueStateTracker) -> list:
+    """What Rasa's action_session_start adds, carrying every slot's current value over to the new session (one
+    event per slot, not the whole history of slot changes, so sessions don't grow from one to the next)."""
+    slots = [SlotSet(name, value) for name, value in tracker.current_slot_values().items() if value is not None]
+    return [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), *slots, ActionExecuted(ACTION_LISTEN_NAME)]
+
+
+def _optional_int(name: str, value: Any) -> int | None:
     """Settings from ${VAR} arrive as strings; an empty one means 'not set'."""
     if value is None or str(value).strip() == "":
         return None
     number = int(value)
     if number < 0:
-        raise ValueError(f"retention_days must be 0 or more, not {number}")
+        raise ValueError(f"{name} must be 0 or more, not {number}")
     return number
 
 
 class PrivacySQLTrackerStore(SQLTrackerStore):
     """SQL tracker store with forget-me, a retention period and retries through brief database outages."""
 
-    def __init__(self, retention_days: Any = None, retry_delays: tuple[float, ...] = RETRY_DELAYS_SECONDS,
-                 **kwargs: Any) -> None:
+    def __init__(self, retention_days: Any = None, max_session_turns: Any = None,
+                 retry_delays: tuple[float, ...] = RETRY_DELAYS_SECONDS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # Rasa's engine doesn't check pooled connections, so the first query after a database restart fails;
         # pre-ping replaces dead connections instead.
@@ -69,7 +92,8 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        self.retention_days = _optional_int(retention_days)  # None or 0: keep conversations
+        self.retention_days = _optional_int("retention_days", retention_days)  # None or 0: keep conversations
+        self.max_session_turns = _optional_int("max_session_turns", max_session_turns)  # None or 0: no limit
         self.retry_delays = tuple(retry_delays)
         self._last_purge: float | None = None
         self._purge_if_due()
@@ -100,6 +124,8 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         if asked_to_forget(tracker):
             await self._with_retries("deleting a conversation", lambda: self._forget_now(tracker.sender_id))
             return
+        if self.max_session_turns and user_turns_in_session(tracker) >= self.max_session_turns:
+            tracker.update_with_events(session_restart_events(tracker), self.domain)
         await self._with_retries("saving a conversation", lambda: super(PrivacySQLTrackerStore, self).save(tracker))
         self._purge_if_due()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.constants import ACTION_FORGET_ME
@@ -127,3 +127,29 @@ def test_a_brief_database_outage_is_waited_out_and_nothing_is_lost(postgres):
     asyncio.run(save_during_outage())
     assert len(stored_events(store, tracker.sender_id)) == 8
     assert len(asyncio.run(store.retrieve(tracker.sender_id)).events) == 8
+
+
+def test_a_long_conversation_is_kept_in_sessions_of_bounded_length_with_slots_carried_over(database_url):
+    store = make_store(database_url, max_session_turns="5")
+    tracker = conversation(SlotSet("country", "GB"))
+    for number in range(12):
+        tracker.update_with_events([*turn(f"question {number}", f"answer {number}"), SlotSet("topic", "cost")],
+                                   DOMAIN)
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve(tracker.sender_id))
+        assert sum(isinstance(event, UserUttered) for event in tracker.events) <= 5
+    assert tracker.get_slot("country") == "GB" and tracker.get_slot("topic") == "cost"
+    full = asyncio.run(store.retrieve_full_tracker(tracker.sender_id))
+    said = [event.text for event in full.events if isinstance(event, UserUttered)]
+    assert said == [f"question {number}" for number in range(12)]  # the whole history is kept, in order
+    assert stored_events(store, tracker.sender_id).count("session_started") == 2
+
+
+def test_without_a_session_limit_the_session_keeps_growing(tmp_path):
+    store = make_store(f"sqlite:///{tmp_path / 'conversations.db'}", max_session_turns="0")
+    tracker = conversation()
+    for number in range(8):
+        tracker.update_with_events(turn(f"question {number}", f"answer {number}"), DOMAIN)
+        asyncio.run(store.save(tracker))
+    back = asyncio.run(store.retrieve(tracker.sender_id))
+    assert sum(isinstance(event, UserUttered) for event in back.events) == 8
