@@ -43,6 +43,15 @@ RETRY_DELAYS_SECONDS = (0.25, 0.5, 1, 2, 4, 8)
 T = TypeVar("T")
 
 
+# Rasa indexes events by conversation only, so finding the current session's start and its events read every
+# event the conversation ever had: a turn got slower as the conversation got longer. These answer both queries.
+_EVENTS = SQLTrackerStore.SQLEvent.__table__
+SESSION_INDEXES = (
+    sa.Index("ix_events_sender_type_time", _EVENTS.c.sender_id, _EVENTS.c.type_name, _EVENTS.c.timestamp),
+    sa.Index("ix_events_sender_time", _EVENTS.c.sender_id, _EVENTS.c.timestamp),
+)
+
+
 def asked_to_forget(tracker: DialogueStateTracker) -> bool:
     """True when the latest turn (since the last user message) ran the forget-me action."""
     for event in reversed(tracker.events):
@@ -108,6 +117,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         if url.get_backend_name() == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._add_indexes()
         self.retention_days = _optional_int("retention_days", retention_days)  # None or 0: keep conversations
         self.max_session_turns = _optional_int("max_session_turns", max_session_turns)  # None or 0: no limit
         self.retry_delays = tuple(retry_delays)
@@ -147,6 +157,14 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
 
     async def _forget_now(self, sender_id: str) -> None:
         self.forget(sender_id)
+
+    def _add_indexes(self) -> None:
+        """Add SESSION_INDEXES to a database made before them (a new one gets them with the table)."""
+        for index in SESSION_INDEXES:
+            try:
+                index.create(self.engine, checkfirst=True)
+            except (OperationalError, DBAPIError):  # another process created it at the same moment
+                logger.debug("Index %s exists already.", index.name)
 
     def ping(self) -> None:
         """Raise when the database can't be reached (for the health check)."""

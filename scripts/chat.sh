@@ -3,8 +3,9 @@
 # them again afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-port=${RASA_PORT:-5005}
-if ! curl -sf "http://localhost:$port/webhooks/rest/" >/dev/null 2>&1; then
+. scripts/env.sh
+port=$RASA_PORT
+if ! curl -sf "http://localhost:$port/webhooks/rest/health" >/dev/null 2>&1; then
   trap 'bash scripts/stop.sh' EXIT INT TERM
   echo "Starting the bot (about 30 seconds)..."
   bash scripts/serve.sh

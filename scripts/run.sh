@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 trap 'bash scripts/stop.sh; echo "Stopped."' EXIT INT TERM
 bash scripts/serve.sh
-port=${RASA_PORT:-5005}
+. scripts/env.sh
+port=$RASA_PORT
 cat <<MSG
 
 Talk to the bot:
@@ -12,4 +13,9 @@ Talk to the bot:
   - REST:      curl -s localhost:$port/webhooks/rest/webhook -d '{"sender":"me","message":"how much does spravato cost?"}'
 Press Ctrl-C to stop.
 MSG
-wait "$(cat var/run/rasa.pid)"
+# The servers are not children of this shell (serve.sh started them), so `wait` can't be used: watch them.
+while kill -0 "$(cat var/run/rasa.pid)" 2>/dev/null && kill -0 "$(cat var/run/actions.pid)" 2>/dev/null; do
+  sleep 2
+done
+echo "A server stopped; see var/log/." >&2
+exit 1

@@ -21,6 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT.parent / "shared" / "source" / "health-rising-ketamine-2019.txt"
 
 
+def load_default_settings() -> None:
+    """The settings endpoints.yml needs, from .env.example, where the environment doesn't give them (as
+    scripts/env.sh does for `make`), so `pytest` alone works too."""
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.isupper() and not key.startswith("#"):
+            os.environ.setdefault(key, value)
+
+
+load_default_settings()
+
+
 @pytest.fixture(scope="session")
 def base() -> FactBase:
     return load_fact_base()

@@ -18,17 +18,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def load_default_settings() -> None:
-    """The settings endpoints.yml needs, from .env.example, where the environment doesn't give them (as
-    scripts/env.sh does for `make`)."""
-    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.isupper() and not key.startswith("#"):
-            os.environ.setdefault(key, value)
-
-
-load_default_settings()
 MODEL = ROOT / "models" / "current.tar.gz"
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 
