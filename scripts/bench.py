@@ -43,6 +43,7 @@ RASA = str(ROOT / ".venv" / "bin" / "rasa")
 OUT = ROOT / "results" / "bench"
 STOCK_DIR = ROOT / "var" / "bench" / "stock"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+WARM_UP_MESSAGES = 20  # before each measurement: first calls fill caches and are slower
 
 OUR_MESSAGES = [
     "how much does spravato cost?", "does ketamine help fibromyalgia?", "tell me more", "where is that from?",
@@ -134,25 +135,29 @@ class Bot:
         return {names[i]: round(rss_mb(process.pid), 1) for i, process in enumerate(self.processes)}
 
 
-async def conversation(session: aiohttp.ClientSession, bot: Bot | Fleet, turns: int) -> tuple[list[float], int]:
-    sender, latencies, errors = f"bench-{uuid.uuid4().hex[:10]}", [], 0
+async def conversation(session: aiohttp.ClientSession, bot: Bot | Fleet, turns: int) -> tuple[list[float], int, int]:
+    """One simulated patient: latencies, errors (HTTP failures, timeouts) and silent turns (an empty reply: the
+    stock bot's stories have no response for some turns; ours always replies)."""
+    sender, latencies, errors, silent = f"bench-{uuid.uuid4().hex[:10]}", [], 0, 0
     for turn in range(turns):
         start = time.perf_counter()
         try:
             async with session.post(bot.url, json={"sender": sender, "message": bot.messages[turn % len(bot.messages)]},
                                     timeout=aiohttp.ClientTimeout(total=30)) as response:
                 replies = await response.json()
-                if response.status != 200 or not replies:
+                if response.status != 200:
                     errors += 1
+                elif not replies:
+                    silent += 1
         except (aiohttp.ClientError, asyncio.TimeoutError):
             errors += 1
         latencies.append((time.perf_counter() - start) * 1000)
-    return latencies, errors
+    return latencies, errors, silent
 
 
 async def load(bot: Bot | Fleet, users: int, turns: int) -> dict:
     async with aiohttp.ClientSession() as session:
-        await conversation(session, bot, 3)  # warm up
+        await conversation(session, bot, WARM_UP_MESSAGES)
         cpu_before, start = bot.cpu(), time.perf_counter()
         results = await asyncio.gather(*(conversation(session, bot, turns) for _ in range(users)))
         wall, cpu = time.perf_counter() - start, bot.cpu() - cpu_before
@@ -160,6 +165,7 @@ async def load(bot: Bot | Fleet, users: int, turns: int) -> dict:
     total = len(latencies)
     percentile = lambda p: latencies[min(total - 1, int(p / 100 * total))]  # noqa: E731
     return {"users": users, "messages": total, "errors": sum(result[1] for result in results),
+            "silent": sum(result[2] for result in results),
             "p50_ms": round(percentile(50), 1), "p95_ms": round(percentile(95), 1),
             "p99_ms": round(percentile(99), 1), "throughput_per_s": round(total / wall, 1),
             "cpu_ms_per_message": round(cpu * 1000 / total, 1)}
@@ -167,7 +173,7 @@ async def load(bot: Bot | Fleet, users: int, turns: int) -> dict:
 
 async def long_conversation(bot: Bot, turns: int) -> dict:
     async with aiohttp.ClientSession() as session:
-        latencies, errors = await conversation(session, bot, turns)
+        latencies, errors, _ = await conversation(session, bot, turns)
     return {"turns": turns, "errors": errors, "first_20_p50_ms": round(statistics.median(latencies[:20]), 1),
             "last_20_p50_ms": round(statistics.median(latencies[-20:]), 1)}
 
@@ -278,7 +284,7 @@ def plot(results: dict, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1, 5, 10])
-    parser.add_argument("--messages", type=int, default=20, help="messages per simulated patient")
+    parser.add_argument("--messages", type=int, default=40, help="messages per simulated patient")
     parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
     parser.add_argument("--in-memory-tracker", action="store_true",
                         help="run ours with Rasa's in-memory tracker store instead of SQLite (to see its cost)")
@@ -299,17 +305,20 @@ def main(argv: list[str] | None = None) -> int:
         "ours": (Bot("ours", ROOT, ROOT / "models" / "current.tar.gz", OUR_MESSAGES, with_actions=True,
                      endpoints=endpoints), our_train_seconds()),
     }
-    results = {}
-    for name, (bot, train_seconds) in bots.items():
-        startup = bot.start(OUT)
-        try:
-            results[name] = {
-                "startup_s": round(startup, 1), "train_s": round(train_seconds, 1),
-                "load": [asyncio.run(load(bot, users, args.messages)) for users in args.users],
-                "long_conversation": asyncio.run(long_conversation(bot, args.long)),
-                "memory_mb": bot.memory(),
-            }
-        finally:
+    # Both bots run side by side and are measured in turns (stock, then ours, at each load), so a slow spell of
+    # this shared machine hits both rather than one.
+    results = {name: {"train_s": round(train_seconds, 1), "load": []} for name, (_, train_seconds) in bots.items()}
+    try:
+        for name, (bot, _) in bots.items():
+            results[name]["startup_s"] = round(bot.start(OUT), 1)
+        for users in args.users:
+            for name, (bot, _) in bots.items():
+                results[name]["load"].append(asyncio.run(load(bot, users, args.messages)))
+        for name, (bot, _) in bots.items():
+            results[name]["long_conversation"] = asyncio.run(long_conversation(bot, args.long))
+            results[name]["memory_mb"] = bot.memory()
+    finally:
+        for bot, _ in bots.values():
             bot.stop()
     if not args.no_scale:
         results["scale_out"] = scale_out(args.scale_users, args.messages, OUT)
@@ -332,11 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     (OUT / f"bench{suffix}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     plot({name: results[name] for name in ("stock", "ours", "scale_out") if name in results},
          OUT / f"latency{suffix}.png")
-    print(f"{'bot':6} {'users':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'msg/s':>7} {'cpu ms/msg':>10} {'errors':>6}")
+    print(f"{'bot':6} {'users':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'msg/s':>7} {'cpu ms/msg':>10} {'errors':>6} "
+          f"{'silent':>6}")
     for name in ("stock", "ours"):
         for row in results[name]["load"]:
             print(f"{name:6} {row['users']:5} {row['p50_ms']:7} {row['p95_ms']:7} {row['p99_ms']:7} "
-                  f"{row['throughput_per_s']:7} {row['cpu_ms_per_message']:10} {row['errors']:6}")
+                  f"{row['throughput_per_s']:7} {row['cpu_ms_per_message']:10} {row['errors']:6} {row['silent']:6}")
     for name in ("stock", "ours"):
         result, long_run = results[name], results[name]["long_conversation"]
         print(f"{name}: start-up {result['startup_s']} s, train {result['train_s']} s, "
