@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from scripts.services import (  # noqa: E402
     Nginx,
     Postgres,
     Redis,
+    free_port,
     missing_services,
     start_action_server,
     start_rasa,
@@ -53,12 +53,6 @@ OUR_MESSAGES = [
 STOCK_MESSAGES = ["hi", "I am sad", "yes", "no", "bye", "are you a bot?", "great", "I am happy", "hello", "no way"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
@@ -69,21 +63,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server for {url} exited early")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not start")
 
 
 class Bot:
@@ -105,21 +84,14 @@ class Bot:
             action_port = free_port()
             env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
             env["TRACKER_DB_URL"] = f"sqlite:///{logs / f'{self.name}.db'}"
-            actions = subprocess.Popen(
-                [RASA, "run", "actions", "--port", str(action_port), "--actions", "actions.answers",
-                 "--actions", "actions.conversation"],
-                cwd=self.project, env=env, stdout=(logs / f"{self.name}-actions.log").open("w"),
-                stderr=subprocess.STDOUT,
-            )
-            self.processes.append(actions)
-            wait_for(f"http://127.0.0.1:{action_port}/health", actions)
+            self.processes.append(start_action_server(action_port, env, logs / f"{self.name}-actions.log"))
         rasa = subprocess.Popen(
             [RASA, "run", "--model", str(self.model), "--port", str(self.port), "--interface", "127.0.0.1",
              "--credentials", "credentials.yml", "--endpoints", str(self.endpoints)],
             cwd=self.project, env=env, stdout=(logs / f"{self.name}-rasa.log").open("w"), stderr=subprocess.STDOUT,
         )
         self.processes.insert(0, rasa)
-        wait_for(f"http://127.0.0.1:{self.port}/webhooks/rest/", rasa)
+        wait_for_url(f"http://127.0.0.1:{self.port}/webhooks/rest/", rasa, logs / f"{self.name}-rasa.log")
         return time.perf_counter() - start
 
     def stop(self) -> None:
@@ -351,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         result, long_run = results[name], results[name]["long_conversation"]
         print(f"{name}: start-up {result['startup_s']} s, train {result['train_s']} s, "
               f"memory {result['memory_mb']} MB, long conversation p50 turns 1-20 {long_run['first_20_p50_ms']} ms "
-              f"vs 181-200 {long_run['last_20_p50_ms']} ms")
+              f"vs {args.long - 19}-{args.long} {long_run['last_20_p50_ms']} ms")
     for row in results.get("scale_out", []):
         print(f"ours, {row['processes']} Rasa process(es) behind nginx (PostgreSQL + Redis), {row['users']} users: "
               f"{row['throughput_per_s']} msg/s, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "

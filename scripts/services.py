@@ -217,12 +217,13 @@ def start_action_server(port: int, env: dict[str, str], log: Path) -> subprocess
 
 
 def start_rasa(port: int, env: dict[str, str], log: Path, model: Path, api_token: str | None = None,
-               wait: bool = True) -> subprocess.Popen:
+               wait: bool = True, cors: str | None = None) -> subprocess.Popen:
     """One Rasa process with our channels and endpoints.yml (settings from `env`)."""
     api = ["--enable-api", "--auth-token", api_token] if api_token else []
+    origins = ["--cors", cors] if cors else []
     process = subprocess.Popen(
         [RASA, "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
-         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", *api],
+         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", *api, *origins],
         cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )
     if wait:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,29 +13,11 @@ from urllib.parse import urlparse
 
 import pytest
 
+from scripts.services import free_port, start_action_server, start_rasa
+
 ROOT = Path(__file__).resolve().parents[2]
 
 MODEL = ROOT / "models" / "current.tar.gz"
-RASA = str(ROOT / ".venv" / "bin" / "rasa")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early; log:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"server at {url} did not start; log:\n{log.read_text()[-3000:]}")
 
 
 @dataclass
@@ -52,22 +31,11 @@ class Servers:
     rasa: subprocess.Popen | None = None
 
     def start_actions(self) -> None:
-        log = self.logs / "actions.log"
-        self.actions = subprocess.Popen(
-            [RASA, "run", "actions", "--port", str(self.action_port), "--actions", "actions.answers",
-             "--actions", "actions.conversation"],
-            cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-        )
-        wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log)
+        self.actions = start_action_server(self.action_port, dict(os.environ), self.logs / "actions.log")
 
     def start_rasa(self) -> None:
-        log = self.logs / "rasa.log"
-        self.rasa = subprocess.Popen(
-            [RASA, "run", "--model", str(MODEL), "--port", str(urlparse(self.url).port), "--interface", "127.0.0.1",
-             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", self.web_url],
-            cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-        )
-        wait_until_up(f"{self.url}/webhooks/rest/", self.rasa, log)
+        self.rasa = start_rasa(urlparse(self.url).port, dict(os.environ), self.logs / "rasa.log", MODEL,
+                               cors=self.web_url)
 
     def stop_rasa(self) -> None:
         if self.rasa and self.rasa.poll() is None:
