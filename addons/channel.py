@@ -12,6 +12,7 @@ it is down the bot still replies, and still gives crisis help, so it doesn't mak
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -87,7 +88,7 @@ async def health_report(agent: Any) -> dict[str, str]:
             async with aiohttp.ClientSession(timeout=timeout) as session, session.get(health_url) as reply:
                 if reply.status != 200:
                     report["action_server"] = f"HTTP {reply.status}"
-        except (aiohttp.ClientError, TimeoutError):
+        except (aiohttp.ClientError, asyncio.TimeoutError):  # on Python 3.10 not the built-in TimeoutError
             report["action_server"] = "unreachable"
     if report["tracker_store"] != "ok":
         report["status"] = "down"
