@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 ENV := . scripts/env.sh &&
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train run chat replay stop test test-unit validate test-stories test-e2e evaluate safety-eval bench clean
+.PHONY: help setup train run chat replay stop test test-unit validate test-stories test-e2e evaluate safety-eval bench profile clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -50,8 +50,12 @@ evaluate: train ## NLU evaluation on the held-out set: reports, confusion matrix
 safety-eval: train ## Crisis recall, near-miss false positives and advice refusals, guard vs classifier
 	@$(ENV) $(VENV)/python scripts/safety_eval.py --model models/current.tar.gz
 
-bench: train ## Benchmark against a stock `rasa init` bot on this machine (results/bench/)
+bench: train ## Benchmark vs a stock `rasa init` bot, and 1 vs 2 Rasa processes (results/bench/)
+	@bash scripts/setup_services.sh
 	@$(ENV) $(VENV)/python scripts/bench.py
+
+profile: train ## Where a turn's time goes: median time of each stage, turns 1-20 vs 181-200
+	@$(ENV) $(VENV)/python scripts/profile_turn.py
 
 clean: ## Remove the trained model, results and logs (keeps .venv)
 	rm -rf models results var/log var/run
