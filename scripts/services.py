@@ -1,5 +1,6 @@
 """PostgreSQL, Redis and nginx from Debian's packages, started on loopback in a temporary folder for the
-scale-out tests and the benchmark (scripts/setup_services.sh installs them). Nothing here touches the machine's
+scale-out tests and the benchmark (scripts/setup_services.sh installs them), and the one way the tests, the
+benchmark and the profiler start and wait for the action server and Rasa processes. Nothing here touches the machine's
 own database or web server: each service gets free ports, its own data folder, and is stopped afterwards.
 """
 
@@ -14,6 +15,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(ROOT / ".venv" / "bin" / "rasa")
 
 
 def free_port() -> int:
@@ -185,10 +189,6 @@ http {{
             self.process.terminate()
             self.process.wait(timeout=30)
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-ROOT = Path(__file__).resolve().parent.parent
-RASA = str(ROOT / ".venv" / "bin" / "rasa")
 
 
 def wait_for_url(url: str, process: subprocess.Popen, log: Path, seconds: float = 300) -> None:
