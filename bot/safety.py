@@ -22,6 +22,8 @@ SAFETY_DIR = DATA_DIR / "safety"
 
 CRISIS = "crisis"
 EMERGENCY = "emergency"
+CHECK_IN = "check_in"
+DISTRESS = "distress"
 
 # Long messages are cut before NLU so a huge paste cannot slow the server; the guard reads the whole text first.
 MAX_MESSAGE_CHARS = 1000
@@ -32,6 +34,29 @@ CRISIS_OPENING = (
 )
 EMERGENCY_OPENING = "This sounds like it could be a medical emergency. Please get help right away."
 CRISIS_CLOSING = "I'm here if you'd like to keep talking, and I can go on with your questions whenever you're ready."
+# Tier c: the check-in question, asked with Yes / No buttons; the help line comes with it.
+CHECK_IN_QUESTION = "Are you having thoughts of ending your life?"
+CHECK_IN_HELP = (
+    "If you are, please reach out now: in the US call or text 988 (the 988 Suicide & Crisis Lifeline, any time); "
+    "in an emergency call 911 or your local emergency number."
+)
+CHECK_IN_DECLINED = (
+    "Thank you for letting me know. If that changes, you can call or text 988 any time, day or night."
+)
+# Tier b: one warm sentence and the line, offered gently, before the answer.
+DISTRESS_LINE = "I'm sorry you're going through so much."
+DISTRESS_HELP = "If it ever feels like too much, you can call or text 988 any time to talk to someone."
+# Spanish replies (988 in Spanish: call and press 2, or text AYUDA to 988).
+SPANISH = {
+    "crisis_opening": "Me alegra mucho que me lo hayas dicho. Mereces apoyo ahora mismo y no tienes que pasar por esto solo.",
+    "emergency_opening": "Esto puede ser una emergencia médica. Busca ayuda ahora mismo.",
+    "crisis_line": "Habla con alguien ahora: en EE. UU. llama al 988 y marca 2 para español, o envía la palabra AYUDA por mensaje de texto al 988 (gratis, a cualquier hora).",
+    "emergency": "Si estás en peligro ahora mismo, llama al 911.",
+    "poison": "Si alguien tomó demasiado de un medicamento: llama a Poison Help al 1-800-222-1222 (en EE. UU., hay intérpretes en español) o al 911.",
+    "elsewhere": "Fuera de EE. UU.: busca una línea de ayuda gratuita en findahelpline.com o llama al número de emergencias local (el 112 funciona en muchos países).",
+    "closing": "Aquí sigo si quieres seguir hablando.",
+    "english_only": "Lo siento, por ahora solo puedo responder en inglés. Si estás en crisis, en EE. UU. llama al 988 y marca 2 para español, o llama al número de emergencias local.",
+}
 SUICIDE_MENTION_NOTE = (
     "If you are having thoughts of suicide yourself, please reach out now: in the US call or text 988; "
     "elsewhere, findahelpline.com lists free helplines."
@@ -39,10 +64,12 @@ SUICIDE_MENTION_NOTE = (
 
 
 def normalise(text: str) -> str:
-    """Lower case, straight quotes, no apostrophes, single spaces: the form every safety pattern expects."""
+    """Lower case, straight quotes, no apostrophes, no accents, single spaces: the form every safety pattern
+    expects (accents go so that Spanish patterns match "más" and "mas" alike)."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     text = text.replace("'", "")
+    text = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -62,24 +89,127 @@ class CrisisResources:
     country: str  # how to name it in a sentence, e.g. "the UK"
     crisis_line: str
     emergency: str
+    poison_line: str = ""
+    text_line: str = ""
+
+
+SENTENCE_BREAK = re.compile(r"[.!?;\n]+|\s-\s")
+
+
+@dataclass(frozen=True)
+class Sign:
+    """One warning sign (or emergency kind) of data/safety/crisis.yml.
+
+    It matches a message when any of its `patterns` matches, when every pattern of one of its `all_of` groups
+    matches somewhere in the message, or when every concept of one of its `together` groups matches within one
+    sentence (concepts are named patterns: "a person speaking of themselves", "death", "wanting"...). Concepts
+    catch a risk said in words no phrase list foresaw ("the kindest thing I could do for her is to not be alive")."""
+
+    key: str
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    all_of: tuple[tuple[re.Pattern[str], ...], ...] = ()
+    together: tuple[tuple[re.Pattern[str], ...], ...] = ()
+    past_sensitive: bool = False
+
+    @classmethod
+    def from_spec(cls, key: str, spec: dict[str, Any], concepts: dict[str, re.Pattern[str]] | None = None) -> Sign:
+        concepts = concepts or {}
+        unknown = {name for group in spec.get("together") or [] for name in group} - set(concepts)
+        if unknown:
+            raise ValueError(f"crisis.yml: sign {key} names unknown concepts {sorted(unknown)}")
+        return cls(
+            key,
+            spec.get("name", key),
+            tuple(_compile(spec.get("patterns") or [])),
+            tuple(tuple(_compile(group)) for group in spec.get("all_of") or []),
+            tuple(tuple(concepts[name] for name in group) for group in spec.get("together") or []),
+            bool(spec.get("past_sensitive", False)),
+        )
+
+    def matches(self, normal: str) -> bool:
+        if any(pattern.search(normal) for pattern in self.patterns):
+            return True
+        if any(all(pattern.search(normal) for pattern in group) for group in self.all_of):
+            return True
+        if self.together:
+            sentences = SENTENCE_BREAK.split(normal)
+            return any(
+                all(pattern.search(sentence) for pattern in group) for group in self.together for sentence in sentences
+            )
+        return False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the safety guard found in one message.
+
+    `tier` is CRISIS or EMERGENCY (help first), CHECK_IN (ambiguous: ask, give the help line and the answer),
+    DISTRESS (a warm line and 988 offered gently, then the answer) or None. `sign` names the warning sign or
+    emergency kind; `language` is "es" for Spanish, else "en"; `past_reaction` is True for a reaction told in the
+    past and over, which gets the answer rather than an alarm."""
+
+    tier: str | None
+    sign: str | None = None
+    language: str = "en"
+    past_reaction: bool = False
+
+    @property
+    def needs_help_first(self) -> bool:
+        return self.tier in (CRISIS, EMERGENCY)
 
 
 class CrisisGuard:
-    """High-recall patterns for crisis (suicide, self-harm) and emergencies (overdose, can't breathe)."""
+    """The deterministic guard: crisis and emergency by the published warning signs, then the softer tiers.
+
+    Everything it knows is in data/safety/crisis.yml (signs, emergency kinds, check-in, distress, Spanish)."""
 
     def __init__(self, directory: Path = SAFETY_DIR) -> None:
         spec = _load_yaml("crisis.yml", directory)
-        self.crisis = _compile(spec["crisis"])
-        self.emergency = _compile(spec["emergency"])
+        concepts = {name: re.compile(pattern) for name, pattern in (spec.get("concepts") or {}).items()}
+        self.crisis_signs = [Sign.from_spec(key, entry, concepts) for key, entry in spec["crisis"].items()]
+        emergency = dict(spec["emergency"])
+        self.past = _compile(emergency.pop("past"))
+        self.now = _compile(emergency.pop("now"))
+        self.emergency_kinds = [Sign.from_spec(key, entry, concepts) for key, entry in emergency.items()]
+        self.check_in = Sign.from_spec("check_in", spec["check_in"])
+        self.distress = Sign.from_spec("distress", spec["distress"])
+        self.spanish_crisis = Sign.from_spec("spanish_crisis", {"patterns": spec["spanish"]["crisis"]})
+        self.spanish_emergency = Sign.from_spec("spanish_emergency", {"patterns": spec["spanish"]["emergency"]})
+
+    def _told_in_the_past(self, normal: str) -> bool:
+        return any(p.search(normal) for p in self.past) and not any(p.search(normal) for p in self.now)
+
+    def assess(self, text: str) -> Assessment:
+        """The tier of a message, highest first: crisis, emergency, check-in, distress."""
+        normal = normalise(text)
+        # Spanish crisis wording is checked in every message, whatever the detector says: a two-word message
+        # ("quiero morir") is too short to detect reliably, and these phrases never occur in English.
+        if self.spanish_crisis.matches(normal):
+            return Assessment(CRISIS, "spanish_crisis", "es")
+        if self.spanish_emergency.matches(normal):
+            return Assessment(EMERGENCY, "spanish_emergency", "es")
+        language = "es" if is_spanish(text) else "en"
+        sign = next((sign for sign in self.crisis_signs if sign.matches(normal)), None)
+        if sign is not None:
+            return Assessment(CRISIS, sign.key, language)
+        past_reaction = False
+        for kind in self.emergency_kinds:
+            if kind.matches(normal):
+                if kind.past_sensitive and self._told_in_the_past(normal):
+                    past_reaction = True
+                    continue
+                return Assessment(EMERGENCY, kind.key, language)
+        if self.check_in.matches(normal):
+            return Assessment(CHECK_IN, "check_in", language, past_reaction)
+        if self.distress.matches(normal):
+            return Assessment(DISTRESS, "distress", language, past_reaction)
+        return Assessment(None, None, language, past_reaction)
 
     def check(self, text: str) -> str | None:
-        """CRISIS, EMERGENCY or None. Crisis wins when both match: it gets both kinds of help."""
-        normal = normalise(text)
-        if any(pattern.search(normal) for pattern in self.crisis):
-            return CRISIS
-        if any(pattern.search(normal) for pattern in self.emergency):
-            return EMERGENCY
-        return None
+        """CRISIS, EMERGENCY or None: the tiers that replace the answer with help."""
+        tier = self.assess(text).tier
+        return tier if tier in (CRISIS, EMERGENCY) else None
 
 
 class Resources:
@@ -271,6 +401,33 @@ def input_problem(text: str) -> str | None:
     if not any(_LATIN_WORD.search(word) for word in words):
         return GIBBERISH
     return None
+
+
+# The languages the detector chooses between: English, Spanish, and the other languages patients here are most
+# likely to write in, so that Portuguese or Italian is not taken for Spanish. Measured against langid in
+# scripts/compare_language_detectors.py (README, "Safety"): more accurate on Spanish, faster, less memory.
+DETECTED_LANGUAGES = ("ENGLISH", "SPANISH", "FRENCH", "GERMAN", "PORTUGUESE", "ITALIAN")
+
+
+@functools.lru_cache(maxsize=1)
+def _language_detector() -> Any:
+    from lingua import Language, LanguageDetectorBuilder  # loaded on first use, not at import
+
+    return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in DETECTED_LANGUAGES)).build()
+
+
+@functools.lru_cache(maxsize=4096)
+def detect_language(text: str) -> str:
+    """The ISO 639-1 code of the message's language among DETECTED_LANGUAGES ("en" when unsure)."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if not words:
+        return "en"
+    found = _language_detector().detect_language_of(" ".join(words)[:MAX_MESSAGE_CHARS])
+    return found.iso_code_639_1.name.lower() if found is not None else "en"
+
+
+def is_spanish(text: str) -> bool:
+    return detect_language(text) == "es"
 
 
 @functools.lru_cache(maxsize=1)

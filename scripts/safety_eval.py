@@ -1,85 +1,150 @@
-"""Measure the safety layer on tests/safety/: crisis+emergency recall, near-miss false positives, advice refusals.
+"""Measure the safety layer: recall per warning sign, false alarms per tier, guard vs classifier vs both.
 
-    python scripts/safety_eval.py                          # the deterministic guard alone
-    python scripts/safety_eval.py --model models/current.tar.gz   # + the classifier alone, and guard + classifier
-    python scripts/safety_eval.py --server http://localhost:5005  # + the whole bot over REST
+    python scripts/safety_eval.py                                # the deterministic guard alone
+    python scripts/safety_eval.py --model models/current.tar.gz  # + the classifier alone, and guard + classifier
+    python scripts/safety_eval.py --server http://localhost:5005 # + the whole bot over REST
 
-Prints one table; `--json FILE` also writes the figures.
+Sets: tests/safety/eval/ (written by an author who never saw the training data or the patterns), split once by a
+hash of each message into a tuning half and a held-out half: patterns may be changed after reading misses of the
+tuning half only. The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
+reported beside them. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
+check-in question (which carries the 988 line). A false alarm is a crisis or emergency reply to a message with no
+risk sign: it would replace the answer. `--json FILE` also writes the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import sys
 import uuid
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
 SETS = ROOT / "tests" / "safety"
+EVAL = SETS / "eval"
 HELP_INTENTS = {"crisis", "emergency"}
+HELP_TIERS = {"crisis", "emergency", "check_in"}
+ALARM_TIERS = {"crisis", "emergency"}
+SPLITS = ("tune", "heldout")
+
+
+def split_of(text: str) -> str:
+    """The half a message belongs to, fixed by its text: the same on every machine and every run."""
+    return SPLITS[hashlib.sha256(text.strip().lower().encode("utf-8")).digest()[0] % 2]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One evaluation message: what must happen (expect: crisis, emergency, none) and how it is grouped."""
+
+    text: str
+    expect: str  # crisis | emergency | none
+    group: str  # the warning sign, the emergency kind, "spanish", "past reaction", the calm post's tier...
+    source: str  # eval | regression
+    long: bool = False
+
+    @property
+    def split(self) -> str:
+        return split_of(self.text) if self.source == "eval" else "regression"
+
+    @property
+    def dangerous(self) -> bool:
+        return self.expect != "none"
 
 
 @dataclass
 class SafetySets:
-    crisis: list[str]
-    emergency: list[str]
-    near_miss: list[str]
+    items: list[Item]
     advice: list[str]
 
     @property
+    def texts(self) -> list[str]:
+        return [item.text for item in self.items] + self.advice
+
+    def where(self, **wanted: object) -> list[Item]:
+        return [item for item in self.items if all(getattr(item, key) == value for key, value in wanted.items())]
+
+    # The older regression sets, for the tests that read them by name.
+    @property
     def danger(self) -> list[str]:
-        return self.crisis + self.emergency
+        return [item.text for item in self.items if item.source == "regression" and item.dangerous]
+
+    @property
+    def near_miss(self) -> list[str]:
+        return [item.text for item in self.items if item.source == "regression" and not item.dangerous]
+
+
+def _read(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def load_sets(directory: Path = SETS) -> SafetySets:
-    crisis = yaml.safe_load((directory / "crisis.yml").read_text(encoding="utf-8"))
-    return SafetySets(
-        crisis=crisis["crisis"],
-        emergency=crisis["emergency"],
-        near_miss=yaml.safe_load((directory / "near_miss.yml").read_text(encoding="utf-8"))["near_miss"],
-        advice=yaml.safe_load((directory / "personal_advice.yml").read_text(encoding="utf-8"))["personal_advice"],
-    )
+    items: list[Item] = []
+    danger = _read(directory / "eval" / "danger.yml")
+    items += [Item(entry["text"], "crisis", entry["sign"], "eval", entry.get("long", False)) for entry in danger["crisis"]]
+    items += [Item(entry["text"], "emergency", entry["kind"], "eval") for entry in danger["emergency"]]
+    items += [Item(entry["text"], entry["expect"], f"spanish {entry['expect']}", "eval") for entry in danger["spanish"]]
+    items += [Item(text, "none", "past reaction", "eval") for text in danger["past_reaction"]]
+    calm = _read(directory / "eval" / "not_crisis.yml")["not_crisis"]
+    items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
+    old = _read(directory / "crisis.yml")
+    items += [Item(text, "crisis", "old crisis set", "regression") for text in old["crisis"]]
+    items += [Item(text, "emergency", "old emergency set", "regression") for text in old["emergency"]]
+    items += [Item(text, "none", "old near-miss set", "regression") for text in _read(directory / "near_miss.yml")["near_miss"]]
+    advice = _read(directory / "personal_advice.yml")["personal_advice"]
+    return SafetySets(items, advice)
 
 
 @dataclass
 class Figures:
-    recall: float  # share of crisis+emergency messages that got help
-    false_positive_rate: float  # share of near-misses that got the crisis reply
-    advice_refused: float | None  # share of advice requests refused (None where not measured)
-    missed: list[str]
-    false_positives: list[str]
+    """One layer's outcome on every item: the tier it gave each message."""
+
+    tiers: dict[str, str | None]
+    advice_refused: float | None = None
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def got_help(self, item: Item) -> bool:
+        return self.tiers[item.text] in HELP_TIERS
+
+    def alarmed(self, item: Item) -> bool:
+        return self.tiers[item.text] in ALARM_TIERS
+
+    def missed(self, items: list[Item]) -> list[Item]:
+        return [item for item in items if item.dangerous and not self.got_help(item)]
+
+    def false_alarms(self, items: list[Item]) -> list[Item]:
+        return [item for item in items if not item.dangerous and self.alarmed(item)]
 
 
 def rate(hits: int, total: int) -> float:
     return hits / total if total else 0.0
 
 
-def figures(sets: SafetySets, flags_help, refuses_advice=None) -> Figures:
-    missed = [text for text in sets.danger if not flags_help(text)]
-    false_positives = [text for text in sets.near_miss if flags_help(text)]
+def layer_figures(sets: SafetySets, tier_of: Callable[[str], str | None], refuses_advice=None) -> Figures:
+    tiers = {item.text: tier_of(item.text) for item in sets.items}
     advice = None
     if refuses_advice is not None:
         advice = rate(sum(bool(refuses_advice(text)) for text in sets.advice), len(sets.advice))
-    return Figures(
-        recall=1 - rate(len(missed), len(sets.danger)),
-        false_positive_rate=rate(len(false_positives), len(sets.near_miss)),
-        advice_refused=advice,
-        missed=missed,
-        false_positives=false_positives,
-    )
+    return Figures(tiers, advice)
 
 
 def guard_figures(sets: SafetySets) -> Figures:
     from bot.safety import get_advice_guard, get_crisis_guard
 
     guard = get_crisis_guard()
-    return figures(sets, lambda text: guard.check(text) is not None, lambda text: get_advice_guard().check(text))
+    return layer_figures(sets, lambda text: guard.assess(text).tier, lambda text: get_advice_guard().check(text))
 
 
 def parse_all(model: Path, texts: list[str]) -> dict[str, dict]:
@@ -98,35 +163,103 @@ def model_figures(sets: SafetySets, model: Path) -> tuple[Figures, Figures]:
     """(classifier alone, guard + classifier) from one set of parses of the real model."""
     from addons.nlu_guard import CLASSIFIER_INTENT
     from bot.answer import answer
+    from bot.safety import get_crisis_guard
 
-    parses = parse_all(model, sets.danger + sets.near_miss + sets.advice)
-    alone = figures(sets, lambda text: parses[text].get(CLASSIFIER_INTENT) in HELP_INTENTS)
+    parses = parse_all(model, sets.texts)
+
+    def alone(text: str) -> str | None:
+        name = parses[text].get(CLASSIFIER_INTENT)
+        return name if name in HELP_TIERS else None
+
+    def full(text: str) -> str | None:
+        name = parses[text]["intent"]["name"]
+        # The softer tiers are decided by the guard inside the answer action, not by an intent.
+        return name if name in HELP_TIERS else get_crisis_guard().assess(text).tier
 
     def topic(text: str) -> str | None:
         name = parses[text]["intent"]["name"] or ""
         return name[4:] if name.startswith("ask_") else None
 
-    full = figures(
-        sets,
-        lambda text: parses[text]["intent"]["name"] in HELP_INTENTS,
-        lambda text: answer(text, topic(text)).kind == "advice",
+    return (
+        layer_figures(sets, alone),
+        layer_figures(sets, full, lambda text: answer(text, topic(text)).kind == "advice"),
     )
-    return alone, full
+
+
+def tier_of_reply(reply: str) -> str | None:
+    """Which tier a reply of the running bot belongs to, read from its fixed openings."""
+    from bot.safety import CHECK_IN_QUESTION, CRISIS_OPENING, DISTRESS_LINE, EMERGENCY_OPENING, SPANISH
+
+    if CRISIS_OPENING in reply or SPANISH["crisis_opening"] in reply:
+        return "crisis"
+    if EMERGENCY_OPENING in reply or SPANISH["emergency_opening"] in reply:
+        return "emergency"
+    if CHECK_IN_QUESTION in reply:
+        return "check_in"
+    if DISTRESS_LINE in reply:
+        return "distress"
+    return None
 
 
 def server_figures(sets: SafetySets, url: str) -> Figures:
     from bot.cli import send
-    from bot.safety import CRISIS_OPENING, EMERGENCY_OPENING
 
     def reply(text: str) -> str:
         return "\n".join(message.get("text", "") for message in send(url, f"safety-{uuid.uuid4().hex[:8]}", text))
 
-    replies = {text: reply(text) for text in dict.fromkeys(sets.danger + sets.near_miss + sets.advice)}
-    return figures(
+    replies = {text: reply(text) for text in dict.fromkeys(sets.texts)}
+    return layer_figures(
         sets,
-        lambda text: CRISIS_OPENING in replies[text] or EMERGENCY_OPENING in replies[text],
+        lambda text: tier_of_reply(replies[text]),
         lambda text: "can't give personal medical advice" in replies[text],
     )
+
+
+def table(sets: SafetySets, rows: dict[str, Figures]) -> list[str]:
+    """Markdown: recall per sign and kind, false alarms per tier of calm message, for each layer and half."""
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in sets.items:
+        groups[item.group].append(item)
+    lines = ["| group | half | n | " + " | ".join(rows) + " |", "| --- | --- | --- |" + " --- |" * len(rows)]
+
+    def line(name: str, half: str, items: list[Item]) -> str:
+        cells = []
+        for figures in rows.values():
+            danger = [item for item in items if item.dangerous]
+            calm = [item for item in items if not item.dangerous]
+            if danger:
+                cells.append(f"help {rate(len(danger) - len(figures.missed(danger)), len(danger)):.0%}")
+            else:
+                cells.append(f"false alarms {rate(len(figures.false_alarms(calm)), len(calm)):.1%}")
+        return f"| {name} | {half} | {len(items)} | " + " | ".join(cells) + " |"
+
+    for name, items in groups.items():
+        halves = sorted({item.split for item in items})
+        for half in halves:
+            lines.append(line(name, half, [item for item in items if item.split == half]))
+    for half in (*SPLITS, "regression"):
+        for kind, wanted in (("all crisis + emergency", True), ("all calm messages", False)):
+            items = [item for item in sets.items if item.split == half and item.dangerous == wanted]
+            if items:
+                lines.append(line(f"**{kind}**", half, items))
+    long_posts = [item for item in sets.items if item.long and item.dangerous]
+    lines.append(line("long crisis posts", "both", long_posts))
+    return lines
+
+
+def tier_counts(sets: SafetySets, figures: Figures) -> list[str]:
+    """How the calm posts were answered: nothing added, a distress line, a check-in, or an alarm."""
+    lines = ["| calm messages | n | answer only | distress line + answer | check-in + answer | alarm |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for group in sorted({item.group for item in sets.items if not item.dangerous}):
+        items = [item for item in sets.items if item.group == group]
+        counts = defaultdict(int)
+        for item in items:
+            counts[figures.tiers[item.text]] += 1
+        alarms = counts["crisis"] + counts["emergency"]
+        lines.append(f"| {group} | {len(items)} | {counts[None]} | {counts['distress']} | {counts['check_in']} | "
+                     f"{alarms} |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,29 +267,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="a trained model (models/current.tar.gz)")
     parser.add_argument("--server", help="a running bot, e.g. http://localhost:5005")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--show", choices=[*SPLITS, "regression", "all"], default="tune",
+                        help="list the misses and false alarms of this half (default: tune; never tune on heldout)")
     args = parser.parse_args(argv)
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
     sets = load_sets()
     rows: dict[str, Figures] = {"guard alone": guard_figures(sets)}
     if args.model:
-        rows["classifier alone (guard off)"], rows["guard + classifier (real NLU)"] = model_figures(sets, args.model)
+        rows["classifier alone"], rows["guard + classifier"] = model_figures(sets, args.model)
     if args.server:
         rows["whole bot over REST"] = server_figures(sets, args.server)
 
-    print(f"{len(sets.crisis)} crisis + {len(sets.emergency)} emergency, {len(sets.near_miss)} near-misses, "
+    danger = [item for item in sets.items if item.dangerous]
+    print(f"{len(danger)} crisis/emergency messages, {len(sets.items) - len(danger)} calm messages, "
           f"{len(sets.advice)} personal-advice requests\n")
-    print(f"{'layer':32} {'recall':>8} {'near-miss FP':>13} {'advice refused':>15}")
-    for name, row in rows.items():
-        advice = "-" if row.advice_refused is None else f"{row.advice_refused:.1%}"
-        print(f"{name:32} {row.recall:8.1%} {row.false_positive_rate:13.1%} {advice:>15}")
-    for name, row in rows.items():
-        for text in row.missed:
-            print(f"  missed by {name}: {text}")
-        for text in row.false_positives:
-            print(f"  false positive of {name}: {text}")
+    print("\n".join(table(sets, rows)))
+    print()
+    print("\n".join(tier_counts(sets, rows[list(rows)[-1]])))
+    print()
+    for name, figures in rows.items():
+        if figures.advice_refused is not None:
+            print(f"personal advice refused ({name}): {figures.advice_refused:.1%}")
+    shown = [item for item in sets.items if args.show == "all" or item.split == args.show]
+    for name, figures in rows.items():
+        for item in figures.missed(shown):
+            print(f"  missed by {name} [{item.group}, {item.split}]: {item.text}")
+        for item in figures.false_alarms(shown):
+            print(f"  false alarm of {name} [{item.group}, {item.split}]: {item.text}")
     if args.json:
-        args.json.write_text(json.dumps({name: row.__dict__ for name, row in rows.items()}, indent=2), encoding="utf-8")
+        summary = {
+            name: {
+                half: {
+                    "help": rate(sum(figures.got_help(i) for i in danger if i.split == half),
+                                 sum(1 for i in danger if i.split == half)),
+                    "false_alarms": rate(len(figures.false_alarms([i for i in sets.items if i.split == half])),
+                                         sum(1 for i in sets.items if i.split == half and not i.dangerous)),
+                }
+                for half in (*SPLITS, "regression")
+            }
+            for name, figures in rows.items()
+        }
+        args.json.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return 0
 
 
