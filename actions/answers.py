@@ -14,7 +14,10 @@ from actions.constants import (
     ACTION_SOURCE,
     INTENT_INFORM,
     INTENT_PERSONAL_ADVICE,
+    SLOT_CHECK_IN_PENDING,
     SLOT_CONDITION,
+    SLOT_COUNTRY,
+    SLOT_DELETION_PENDING,
     SLOT_DRUG,
     SLOT_LAST_FACTS,
     SLOT_SHOWN_FACTS,
@@ -23,12 +26,37 @@ from actions.constants import (
 )
 from bot import answer as bot_answer
 from bot.answer import Reply
+from bot.safety import get_crisis_guard
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     """Render a bot Reply through the dispatcher: the text, with its quick replies as buttons."""
     buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
     dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+def country_of(tracker: Tracker) -> str | None:
+    """The person's country: the one they named (slot), else the one the web page sent in the metadata."""
+    return tracker.get_slot(SLOT_COUNTRY) or (tracker.latest_message.get("metadata") or {}).get("country")
+
+
+def send_safely(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> Reply:
+    """Send a reply as the message's safety tier wants it: a check-in question first for an ambiguous message,
+    a warm line and 988 for distress, the poison centre after a past reaction (bot.answer.with_safety)."""
+    text = tracker.latest_message.get("text") or ""
+    reply = bot_answer.with_safety(reply, get_crisis_guard().assess(text), text, country_of(tracker))
+    send(dispatcher, reply)
+    return reply
+
+
+def pending_question(tracker: Tracker, asked_check_in: bool = False) -> list[EventType]:
+    """Set check_in_pending when the check-in question was just asked; clear a question left unanswered."""
+    events: list[EventType] = []
+    if asked_check_in or tracker.get_slot(SLOT_CHECK_IN_PENDING):
+        events.append(SlotSet(SLOT_CHECK_IN_PENDING, asked_check_in))
+    if tracker.get_slot(SLOT_DELETION_PENDING):
+        events.append(SlotSet(SLOT_DELETION_PENDING, False))
+    return events
 
 
 def entity_values(tracker: Tracker, entity: str) -> tuple[str, ...]:
@@ -64,9 +92,10 @@ def remembered(reply: Reply, shown_before: list[str]) -> list[EventType]:
 
 
 class ActionAnswer(Action):
-    """Answers a topic question (intent ask_<topic>), a follow-up naming only a drug or condition (inform), or a
-    personal-advice request. Reads the latest message's drug/condition entities and the drug, condition and
-    topic slots; writes topic, shown_facts and last_facts."""
+    """Answers a topic question (intent ask_<topic>), a follow-up naming only a drug or condition (inform), a
+    personal-advice request, or an ambiguous message (intent check_in: the check-in question, then the answer if
+    it asked something). Adds the safety tier's lines (send_safely). Reads the latest message's drug/condition
+    entities and the drug, condition, topic and country slots; writes topic, shown_facts and last_facts."""
 
     def name(self) -> str:
         return ACTION_ANSWER
@@ -86,9 +115,9 @@ class ActionAnswer(Action):
             carried_conditions=slot_tuple(tracker, SLOT_CONDITION),
             follow_up=intent == INTENT_INFORM,
         )
-        send(dispatcher, reply)
+        reply = send_safely(dispatcher, tracker, reply)
         shown = (tracker.get_slot(SLOT_SHOWN_FACTS) or []) if reply.topic == last_topic else []
-        return remembered(reply, shown)
+        return [*remembered(reply, shown), *pending_question(tracker, asked_check_in=reply.asked_check_in)]
 
 
 class ActionMore(Action):

@@ -9,7 +9,12 @@ ACTION_DID_YOU_MEAN = "action_did_you_mean"
 ACTION_CRISIS_HELP = "action_crisis_help"
 ACTION_BAD_INPUT = "action_bad_input"
 ACTION_START_OVER = "action_start_over"
-ACTION_FORGET_ME = "action_forget_me"  # addons/tracker_store.py deletes the conversation when it ran
+ACTION_FORGET_ME = "action_forget_me"
+ACTION_KEEP_CONVERSATION = "action_keep_conversation"
+ACTION_CHECK_IN_DECLINED = "action_check_in_declined"
+# The custom payload action_forget_me sends when it deletes: addons/tracker_store.py deletes the conversation of
+# a turn that carries it, and the web widget clears its copy.
+FORGET_ME_MARKER = "forget_me"
 
 SLOT_DRUG = "drug"
 SLOT_CONDITION = "condition"
@@ -17,9 +22,14 @@ SLOT_COUNTRY = "country"
 SLOT_TOPIC = "topic"
 SLOT_SHOWN_FACTS = "shown_facts"
 SLOT_LAST_FACTS = "last_facts"
+SLOT_CHECK_IN_PENDING = "check_in_pending"  # the check-in question was just asked
+SLOT_DELETION_PENDING = "deletion_pending"  # "Do you want me to delete this conversation?" was just asked
 
 TOPIC_INTENT_PREFIX = "ask_"
 INTENT_INFORM = "inform"
 INTENT_PERSONAL_ADVICE = "ask_personal_advice"
 INTENT_EMERGENCY = "emergency"
+INTENT_CHECK_IN = "check_in"
+INTENT_FORGET_ME = "forget_me"
+INTENT_AFFIRM = "affirm"
 INTENT_INFORM_COUNTRY = "inform_country"

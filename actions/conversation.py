@@ -8,22 +8,38 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import entity_values, remembered, send
+from actions.answers import country_of, entity_values, remembered, send, send_safely
 from actions.constants import (
     ACTION_BAD_INPUT,
+    ACTION_CHECK_IN_DECLINED,
     ACTION_CRISIS_HELP,
     ACTION_DID_YOU_MEAN,
     ACTION_FORGET_ME,
     ACTION_HELP,
+    ACTION_KEEP_CONVERSATION,
     ACTION_OUT_OF_SCOPE,
     ACTION_START_OVER,
+    FORGET_ME_MARKER,
+    INTENT_AFFIRM,
     INTENT_EMERGENCY,
     INTENT_INFORM_COUNTRY,
+    SLOT_CHECK_IN_PENDING,
     SLOT_COUNTRY,
+    SLOT_DELETION_PENDING,
     TOPIC_INTENT_PREFIX,
 )
 from bot import answer as bot_answer
-from bot.safety import CRISIS, EMERGENCY, GIBBERISH, INPUT_REPLIES, get_resources, input_problem
+from bot.safety import (
+    CRISIS,
+    EMERGENCY,
+    GIBBERISH,
+    INPUT_REPLIES,
+    NOT_ENGLISH,
+    get_crisis_guard,
+    get_resources,
+    input_problem,
+    is_spanish,
+)
 
 
 class ActionHelp(Action):
@@ -52,10 +68,10 @@ class ActionOutOfScope(Action):
     ) -> list[EventType]:
         drugs, conditions = entity_values(tracker, "drug"), entity_values(tracker, "condition")
         if not (drugs or conditions):
-            send(dispatcher, bot_answer.out_of_scope_reply())
+            send_safely(dispatcher, tracker, bot_answer.out_of_scope_reply())
             return []
         reply = bot_answer.answer_message(tracker.latest_message.get("text") or "", None, drugs, conditions)
-        send(dispatcher, reply)
+        send_safely(dispatcher, tracker, reply)
         return remembered(reply, [])
 
 
@@ -74,13 +90,14 @@ class ActionDidYouMean(Action):
             for entry in ranking
             if entry.get("name", "").startswith(TOPIC_INTENT_PREFIX)
         ]
-        send(dispatcher, bot_answer.did_you_mean_reply(topics[:2]))
+        send_safely(dispatcher, tracker, bot_answer.did_you_mean_reply(topics[:2]))
         return []
 
 
 class ActionCrisisHelp(Action):
-    """Answers a crisis or emergency (or a person naming their country) with help lines for their country.
-    Reads the country slot, or the `country` the web page sends in the message metadata; writes country."""
+    """Answers a crisis or emergency (or a person naming their country, or "Yes" to the check-in) with help lines
+    for their country, in Spanish for a Spanish message. Reads the country slot, or the `country` the web page
+    sends in the message metadata; writes country."""
 
     def name(self) -> str:
         return ACTION_CRISIS_HELP
@@ -88,15 +105,19 @@ class ActionCrisisHelp(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        metadata = tracker.latest_message.get("metadata") or {}
-        country = tracker.get_slot(SLOT_COUNTRY) or metadata.get("country")
+        country = country_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == INTENT_INFORM_COUNTRY:
             dispatcher.utter_message(text=get_resources().country_message(country))
         else:
-            send(dispatcher, bot_answer.crisis_help(EMERGENCY if intent == INTENT_EMERGENCY else CRISIS, country))
+            language = get_crisis_guard().assess(tracker.latest_message.get("text") or "").language
+            kind = EMERGENCY if intent == INTENT_EMERGENCY else CRISIS
+            send(dispatcher, bot_answer.crisis_help(kind, country, language))
         code = get_resources().country_code(country)
-        return [SlotSet(SLOT_COUNTRY, code)] if code else []
+        events: list[EventType] = [SlotSet(SLOT_COUNTRY, code)] if code else []
+        if tracker.get_slot(SLOT_CHECK_IN_PENDING):
+            events.append(SlotSet(SLOT_CHECK_IN_PENDING, False))
+        return events
 
 
 class ActionBadInput(Action):
@@ -108,9 +129,26 @@ class ActionBadInput(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        problem = input_problem(tracker.latest_message.get("text") or "") or GIBBERISH
-        dispatcher.utter_message(text=INPUT_REPLIES[problem])
+        text = tracker.latest_message.get("text") or ""
+        problem = input_problem(text) or GIBBERISH
+        if problem == NOT_ENGLISH and is_spanish(text):
+            send(dispatcher, bot_answer.spanish_reply())
+        else:
+            dispatcher.utter_message(text=INPUT_REPLIES[problem])
         return []
+
+
+class ActionCheckInDeclined(Action):
+    """After "No" to the check-in question: thanks, the line left open, and an invitation to go on."""
+
+    def name(self) -> str:
+        return ACTION_CHECK_IN_DECLINED
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        send(dispatcher, bot_answer.check_in_declined())
+        return [SlotSet(SLOT_CHECK_IN_PENDING, False)]
 
 
 START_OVER_REPLY = (
@@ -136,13 +174,25 @@ FORGET_ME_REPLY = (
     "Done: I've deleted this conversation from my records, and I won't remember anything you told me. "
     "You can start again whenever you like."
 )
+FORGET_ME_QUESTION = "Do you want me to delete this conversation? I won't be able to bring it back."
+FORGET_ME_BUTTONS = [{"title": "Yes, delete it", "payload": "/forget_me"}, {"title": "No, keep it", "payload": "/deny"}]
+KEPT_REPLY = "OK, I've kept our conversation as it is. What would you like to know?"
+
+
+def explicitly_confirmed(tracker: Tracker) -> bool:
+    """True for a button ("Delete chat" in the widget, or "Yes, delete it"), which sends the payload /forget_me,
+    and for "yes" typed right after the question (the rule that runs this action on `affirm` only follows it)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return text.startswith("/") or intent == INTENT_AFFIRM
 
 
 class ActionForgetMe(Action):
-    """Deletes this person's conversation ("forget me"). The deletion itself happens in the Rasa process, where
-    the conversations are kept: the tracker store deletes every event of a conversation whose latest turn ran
-    this action, instead of saving it (addons/tracker_store.py). The custom payload tells the web widget to
-    clear its copy on the patient's device too."""
+    """Deletes this person's conversation ("forget me"), but only when the request is explicit: a button, or a
+    typed request confirmed with "Yes". A typed request gets the question first (a misread must never delete).
+    The deletion itself happens in the Rasa process, where the conversations are kept: the tracker store deletes
+    every event of a conversation whose latest turn carries the `forget_me` marker this action sends, instead of
+    saving it (addons/tracker_store.py); the same marker tells the web widget to clear its copy too."""
 
     def name(self) -> str:
         return ACTION_FORGET_ME
@@ -150,6 +200,22 @@ class ActionForgetMe(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if not explicitly_confirmed(tracker):
+            dispatcher.utter_message(text=FORGET_ME_QUESTION, buttons=FORGET_ME_BUTTONS)
+            return [SlotSet(SLOT_DELETION_PENDING, True)]
         dispatcher.utter_message(text=FORGET_ME_REPLY)
-        dispatcher.utter_message(json_message={"forget_me": True})
+        dispatcher.utter_message(json_message={FORGET_ME_MARKER: True})
         return [Restarted()]
+
+
+class ActionKeepConversation(Action):
+    """"No" to the deletion question: nothing is deleted, and the bot says so."""
+
+    def name(self) -> str:
+        return ACTION_KEEP_CONVERSATION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=KEPT_REPLY)
+        return [SlotSet(SLOT_DELETION_PENDING, False)]

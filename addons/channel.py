@@ -23,7 +23,7 @@ from rasa.core.channels.rest import QueueOutputChannel, RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.safety import get_crisis_guard, get_resources
+from bot.safety import CHECK_IN, CHECK_IN_HELP, CHECK_IN_QUESTION, CRISIS, EMERGENCY, get_crisis_guard, get_resources
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,14 @@ UNAVAILABLE_REPLY = (
 
 
 def fallback_reply(text: str | None, metadata: dict[str, Any] | None) -> str:
-    """What to say when the bot produced nothing: help lines for a crisis, otherwise a clear apology."""
-    kind = get_crisis_guard().check(text or "")
-    if kind is None:
-        return UNAVAILABLE_REPLY
-    return get_resources().help_message(kind, (metadata or {}).get("country"))
+    """What to say when the bot produced nothing: help lines for a crisis or an emergency (in Spanish for a Spanish
+    message), the check-in's help line for an ambiguous message, otherwise a clear apology."""
+    assessment = get_crisis_guard().assess(text or "")
+    if assessment.tier in (CRISIS, EMERGENCY):
+        return get_resources().help_message(assessment.tier, (metadata or {}).get("country"), assessment.language)
+    if assessment.tier == CHECK_IN:
+        return f"{CHECK_IN_QUESTION} {CHECK_IN_HELP}\n\n{UNAVAILABLE_REPLY}"
+    return UNAVAILABLE_REPLY
 
 
 class ResilientRestInput(RestInput):

@@ -28,11 +28,11 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from actions.constants import ACTION_FORGET_ME
+from actions.constants import FORGET_ME_MARKER
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,11 @@ SESSION_INDEXES = (
 
 
 def asked_to_forget(tracker: DialogueStateTracker) -> bool:
-    """True when the latest turn (since the last user message) ran the forget-me action."""
+    """True when the latest turn (since the last user message) deleted: the forget-me action sent its marker.
+
+    The action running is not enough: for a typed request it only asks "Do you want me to delete...?"."""
     for event in reversed(tracker.events):
-        if isinstance(event, ActionExecuted) and event.action_name == ACTION_FORGET_ME:
+        if isinstance(event, BotUttered) and ((event.data or {}).get("custom") or {}).get(FORGET_ME_MARKER) is True:
             return True
         if isinstance(event, UserUttered):
             return False

@@ -17,7 +17,15 @@ from bot import compose
 from bot.facts import FACTS_DIR, Fact, FactBase, load_fact_base
 from bot.retrieval import Retriever, get_retriever
 from bot.safety import (
+    CHECK_IN,
+    CHECK_IN_DECLINED,
+    CHECK_IN_HELP,
+    CHECK_IN_QUESTION,
+    DISTRESS,
+    DISTRESS_HELP,
+    DISTRESS_LINE,
     SUICIDE_MENTION_NOTE,
+    Assessment,
     get_advice_guard,
     get_coverage_guard,
     get_resources,
@@ -62,6 +70,7 @@ class Reply:
     buttons: list[tuple[str, str]] = field(default_factory=list)
     parts: list[tuple[str, list[Fact]]] = field(default_factory=list)  # (lead, facts), to merge answers
     closing_note: str = ""
+    asked_check_in: bool = False  # the reply asks "Are you having thoughts of ending your life?"
 
 
 def _names(drugs: tuple[str, ...], conditions: tuple[str, ...]) -> str:
@@ -364,6 +373,52 @@ def did_you_mean_reply(topics: list[str], base: FactBase | None = None) -> Reply
     return Reply(text, "did_you_mean", None, [], topic_buttons(base, topics))
 
 
-def crisis_help(kind: str, country: str | None) -> Reply:
-    """The crisis or emergency reply, with the numbers for the person's country when known."""
-    return Reply(get_resources().help_message(kind, country), kind)
+def crisis_help(kind: str, country: str | None, language: str = "en") -> Reply:
+    """The crisis or emergency reply, with the numbers for the person's country when known (in Spanish for a
+    Spanish message)."""
+    return Reply(get_resources().help_message(kind, country, language), kind)
+
+
+CHECK_IN_BUTTONS = [("Yes", "/crisis"), ("No", "/deny")]
+
+
+def asks_something(text: str) -> bool:
+    """True when a message asks a question (a "?" or a sentence opening with a question word)."""
+    return "?" in text or bool(split_questions(text))
+
+
+def with_safety(reply: Reply, assessment: Assessment, question: str, country: str | None = None) -> Reply:
+    """The reply as the safety tier wants it (crisis and emergency never get here: they get `crisis_help`).
+
+    - check-in (ambiguous): the question "Are you having thoughts of ending your life?" with Yes / No buttons and
+      the help line, then the answer to the question the message asked, if it asked one;
+    - distress: one warm sentence and 988 offered gently, then the answer;
+    - a reaction told in the past: the answer, and what to do if it happens again (the poison centre).
+    """
+    text = reply.text
+    if assessment.past_reaction and reply.kind not in ("out_of_scope", "did_you_mean", "help"):
+        text = _before_disclaimer(text, get_resources().poison_note(country))
+    if assessment.tier == CHECK_IN:
+        check_in = f"{CHECK_IN_QUESTION} {CHECK_IN_HELP}"
+        body = f"{check_in}\n\nAbout your question: {text}" if asks_something(question) else check_in
+        return Reply(body, reply.kind if asks_something(question) else CHECK_IN, reply.topic,
+                     reply.fact_ids if asks_something(question) else [], CHECK_IN_BUTTONS, reply.parts,
+                     reply.closing_note, asked_check_in=True)
+    if assessment.tier == DISTRESS:
+        text = f"{DISTRESS_LINE} {DISTRESS_HELP}\n\n{text}"
+    return Reply(text, reply.kind, reply.topic, reply.fact_ids, reply.buttons, reply.parts, reply.closing_note)
+
+
+def check_in_declined() -> Reply:
+    """After "No" to the check-in: thanks, the line left open, and an invitation to go on."""
+    return Reply(f"{CHECK_IN_DECLINED} What would you like to know about the treatments?", "check_in_declined")
+
+
+def spanish_reply() -> Reply:
+    """A Spanish message without a risk sign: one Spanish sentence saying the bot answers in English."""
+    return Reply(get_resources().spanish["english_only"], "not_english")
+
+
+def _before_disclaimer(text: str, note: str) -> str:
+    head, separator, tail = text.rpartition(compose.DISCLAIMER)
+    return f"{head}{note}\n\n{separator}{tail}" if separator else f"{text}\n\n{note}"

@@ -46,17 +46,6 @@ CHECK_IN_DECLINED = (
 # Tier b: one warm sentence and the line, offered gently, before the answer.
 DISTRESS_LINE = "I'm sorry you're going through so much."
 DISTRESS_HELP = "If it ever feels like too much, you can call or text 988 any time to talk to someone."
-# Spanish replies (988 in Spanish: call and press 2, or text AYUDA to 988).
-SPANISH = {
-    "crisis_opening": "Me alegra mucho que me lo hayas dicho. Mereces apoyo ahora mismo y no tienes que pasar por esto solo.",
-    "emergency_opening": "Esto puede ser una emergencia médica. Busca ayuda ahora mismo.",
-    "crisis_line": "Habla con alguien ahora: en EE. UU. llama al 988 y marca 2 para español, o envía la palabra AYUDA por mensaje de texto al 988 (gratis, a cualquier hora).",
-    "emergency": "Si estás en peligro ahora mismo, llama al 911.",
-    "poison": "Si alguien tomó demasiado de un medicamento: llama a Poison Help al 1-800-222-1222 (en EE. UU., hay intérpretes en español) o al 911.",
-    "elsewhere": "Fuera de EE. UU.: busca una línea de ayuda gratuita en findahelpline.com o llama al número de emergencias local (el 112 funciona en muchos países).",
-    "closing": "Aquí sigo si quieres seguir hablando.",
-    "english_only": "Lo siento, por ahora solo puedo responder en inglés. Si estás en crisis, en EE. UU. llama al 988 y marca 2 para español, o llama al número de emergencias local.",
-}
 SUICIDE_MENTION_NOTE = (
     "If you are having thoughts of suicide yourself, please reach out now: in the US call or text 988; "
     "elsewhere, findahelpline.com lists free helplines."
@@ -172,8 +161,8 @@ class CrisisGuard:
         self.past = _compile(emergency.pop("past"))
         self.now = _compile(emergency.pop("now"))
         self.emergency_kinds = [Sign.from_spec(key, entry, concepts) for key, entry in emergency.items()]
-        self.check_in = Sign.from_spec("check_in", spec["check_in"])
-        self.distress = Sign.from_spec("distress", spec["distress"])
+        self.check_in = Sign.from_spec("check_in", spec["check_in"], concepts)
+        self.distress = Sign.from_spec("distress", spec["distress"], concepts)
         self.spanish_crisis = Sign.from_spec("spanish_crisis", {"patterns": spec["spanish"]["crisis"]})
         self.spanish_emergency = Sign.from_spec("spanish_emergency", {"patterns": spec["spanish"]["emergency"]})
 
@@ -220,6 +209,7 @@ class Resources:
         self.countries: dict[str, dict[str, Any]] = spec["countries"]
         self.fallback: dict[str, str] = spec["fallback"]
         self.default_country: str = spec["default_country"]
+        self.spanish: dict[str, str] = spec["spanish"]
         self._names = {
             name.lower(): code for code, entry in self.countries.items() for name in [code.lower(), *entry["names"]]
         }
@@ -238,10 +228,14 @@ class Resources:
 
     def for_country(self, name: str | None) -> CrisisResources:
         code = self.country_code(name)
-        if code is None:
-            return CrisisResources("your country", self.fallback["crisis_line"], self.fallback["emergency"])
-        entry = self.countries[code]
-        return CrisisResources(entry["name"], entry["crisis_line"], entry["emergency"])
+        entry = self.countries[code] if code is not None else self.fallback
+        return CrisisResources(
+            entry["name"] if code is not None else "your country",
+            entry["crisis_line"],
+            entry["emergency"],
+            entry.get("poison_line", ""),
+            entry.get("text_line", ""),
+        )
 
     def country_message(self, country: str | None) -> str:
         """The help lines for a country a person has just named, said calmly (no crisis assumed)."""
@@ -256,21 +250,27 @@ class Resources:
             f"in an emergency, {local.emergency}. What would you like to know about the treatments?"
         )
 
-    def help_message(self, kind: str, country: str | None) -> str:
-        """The reply to a crisis or emergency: warm, short, numbers first, then an offer to go on."""
+    def help_message(self, kind: str, country: str | None, language: str = "en") -> str:
+        """The reply to a crisis or emergency: warm, short, numbers first, then an offer to go on.
+
+        An emergency gets the emergency number and the poison centre; a crisis gets the crisis line (and its text
+        line where there is one) and the emergency number. Without a known country: the US numbers, said to be the
+        US ones, and the pointer for everywhere else. Spanish messages get the Spanish reply (US numbers)."""
+        if language == "es":
+            return self.spanish_help_message(kind)
         code = self.country_code(country)
-        local = self.for_country(country)
-        default = self.for_country(self.default_country)
+        local = self.for_country(country if code else self.default_country)
+        where = "" if code else " in the US"
         lines = [EMERGENCY_OPENING if kind == EMERGENCY else CRISIS_OPENING]
         if kind == EMERGENCY:
-            lines.append(f"- Emergency: {local.emergency if code else default.emergency + ' in the US'} now.")
-            crisis_line = local.crisis_line if code else default.crisis_line
-            lines.append(f"- If this involved hurting yourself, also {crisis_line}.")
+            lines.append(f"- Emergency: {local.emergency}{where} now, especially if someone is hard to wake, "
+                         "breathing slowly, having a seizure or has chest pain.")
+            lines.append(f"- Poisoning or too much of a medicine: {local.poison_line}{where}.")
+            lines.append(f"- If this involved hurting yourself, also {local.crisis_line}.")
         else:
-            lines.append(f"- Talk to someone now: {local.crisis_line if code else default.crisis_line + ' in the US'}.")
-            lines.append(
-                f"- If you are in danger right now: {local.emergency if code else default.emergency + ' in the US'}."
-            )
+            text_line = f", {local.text_line}" if local.text_line else ""
+            lines.append(f"- Talk to someone now: {local.crisis_line}{text_line}{where}.")
+            lines.append(f"- If you are in danger right now: {local.emergency}{where}.")
         if code is None:
             lines.append(
                 f"- Outside the US: {self.fallback['crisis_line']}, or {self.fallback['emergency']}. "
@@ -278,6 +278,23 @@ class Resources:
             )
         lines.append(CRISIS_CLOSING)
         return "\n".join(lines)
+
+    def spanish_help_message(self, kind: str) -> str:
+        """The crisis or emergency reply in Spanish (US numbers: 988 has Spanish-speaking counsellors)."""
+        spanish = self.spanish
+        if kind == EMERGENCY:
+            lines = [spanish["emergency_opening"], f"- {spanish['poison']}", f"- {spanish['crisis_line']}"]
+        else:
+            lines = [spanish["crisis_opening"], f"- {spanish['crisis_line']}", f"- {spanish['emergency']}"]
+        lines += [f"- {spanish['elsewhere']}", spanish["closing"]]
+        return "\n".join(lines)
+
+    def poison_note(self, country: str | None) -> str:
+        """One line for a reaction told in the past: what to do if it happens again."""
+        local = self.for_country(country if self.country_code(country) else self.default_country)
+        where = "" if self.country_code(country) else " in the US"
+        return (f"If a reaction like that happens again, get help at once: {local.poison_line}{where}, "
+                f"or {local.emergency}{where} if someone is very unwell.")
 
 
 @dataclass(frozen=True)
@@ -360,14 +377,6 @@ INPUT_REPLIES = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
-# A few very common words of other languages that English questions almost never contain.
-_FOREIGN_WORDS = frozenset(
-    "el la los las es una por para qué que como cómo ayuda sirve tengo estoy le les est une des pour avec "
-    "je suis ça quoi der die das und ist nicht ich hilft mit für wie och det är jag het een niet ik voor "
-    "o os um uma não com isso".split()
-)
-
-
 def _without_markup(text: str) -> str:
     text = _CONTROL.sub(" ", text or "")
     text = html.unescape(_TAG.sub(" ", text))
@@ -393,8 +402,7 @@ def input_problem(text: str) -> str | None:
     if letters and latin / len(letters) < 0.5:
         return NOT_ENGLISH
     words = re.findall(r"[^\W\d_]+", lowered)
-    foreign = sum(word in _FOREIGN_WORDS for word in words)
-    if len(words) >= 3 and foreign / len(words) >= 0.3:
+    if detect_language(cleaned) != "en":
         return NOT_ENGLISH
     if all(len(word) > MAX_WORD_CHARS for word in words):
         return GIBBERISH
@@ -416,14 +424,25 @@ def _language_detector() -> Any:
     return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in DETECTED_LANGUAGES)).build()
 
 
+# Another language is named only when the detector is sure of it: a drug name or a two-word message ("memantine",
+# "dxm dose") is too short to tell, and an English question must never be refused as foreign.
+SURE_OF_LANGUAGE = 0.5
+AHEAD_OF_ENGLISH = 0.2
+
+
 @functools.lru_cache(maxsize=4096)
 def detect_language(text: str) -> str:
-    """The ISO 639-1 code of the message's language among DETECTED_LANGUAGES ("en" when unsure)."""
+    """The ISO 639-1 code of the message's language among DETECTED_LANGUAGES; "en" when unsure."""
     words = re.findall(r"[^\W\d_]+", text)
     if not words:
         return "en"
-    found = _language_detector().detect_language_of(" ".join(words)[:MAX_MESSAGE_CHARS])
-    return found.iso_code_639_1.name.lower() if found is not None else "en"
+    values = _language_detector().compute_language_confidence_values(" ".join(words)[:MAX_MESSAGE_CHARS])
+    confidence = {value.language.iso_code_639_1.name.lower(): value.value for value in values}
+    best = max(confidence, key=confidence.__getitem__)
+    if best == "en":
+        return "en"
+    sure = confidence[best] >= SURE_OF_LANGUAGE or confidence[best] - confidence.get("en", 0.0) >= AHEAD_OF_ENGLISH
+    return best if sure else "en"
 
 
 def is_spanish(text: str) -> bool:

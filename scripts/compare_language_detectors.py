@@ -3,12 +3,13 @@
     python scripts/compare_language_detectors.py
 
 Messages: the Spanish and English items of tests/safety/eval/ (crisis, emergency, non-crisis posts) plus the
-short chat turns of SHORT below. Prints accuracy on Spanish and on English, milliseconds per message and the memory each adds (langid is
-measured first, so lingua's figure is what it adds on top)."""
+short chat turns of SHORT below. Prints accuracy on Spanish and on English, milliseconds per message and the
+memory each adds (langid is measured first, so lingua's figure is what it adds on top)."""
 
 from __future__ import annotations
 
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -19,7 +20,8 @@ EVAL = ROOT / "tests" / "safety" / "eval"
 
 # Short turns, the hardest case for any detector (labels: es or en).
 SHORT = [
-    ("hola", "es"), ("gracias", "es"), ("ayuda", "es"), ("no se", "es"), ("tengo miedo", "es"), ("que es spravato", "es"),
+    ("hola", "es"), ("gracias", "es"), ("ayuda", "es"), ("no se", "es"), ("tengo miedo", "es"),
+    ("que es spravato", "es"),
     ("sirve la ketamina?", "es"), ("quiero morir", "es"), ("estoy mal", "es"), ("me duele todo", "es"),
     ("hi", "en"), ("thanks", "en"), ("help", "en"), ("ok", "en"), ("yes", "en"), ("no", "en"), ("more", "en"),
     ("what is spravato", "en"), ("ketamine for fibro?", "en"), ("dxm dose", "en"), ("is it safe", "en"),
@@ -57,12 +59,22 @@ def langid_detector():
     return lambda text: langid.classify(text)[0]
 
 
+def shipped_detector():
+    """What the bot uses: lingua, naming another language only when sure (bot/safety.py)."""
+    sys.path.insert(0, str(ROOT))
+    from bot.safety import detect_language
+
+    return detect_language
+
+
 def main() -> None:
     items = messages()
     print(f"{len(items)} messages ({sum(lang == 'es' for _, lang in items)} Spanish)")
-    print("| detector | Spanish right | English right | short turns right | ms per message | memory added (MB) |")
+    print("| detector | Spanish right | English right | short turns right | ms per message | memory added, MB |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for name, build in (("langid", langid_detector), ("lingua-language-detector", lingua_detector)):
+    detectors = (("langid", langid_detector), ("lingua-language-detector", lingua_detector),
+                 ("lingua as shipped (sure or English)", shipped_detector))
+    for name, build in detectors:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         detect = build()
         for text, _ in items[:5] + SHORT[:3]:

@@ -4,9 +4,12 @@
     python scripts/safety_eval.py --model models/current.tar.gz  # + the classifier alone, and guard + classifier
     python scripts/safety_eval.py --server http://localhost:5005 # + the whole bot over REST
 
-Sets: tests/safety/eval/ (written by an author who never saw the training data or the patterns), split once by a
-hash of each message into a tuning half and a held-out half: patterns may be changed after reading misses of the
-tuning half only. The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
+Sets, each written by an author who never saw the training data, the patterns or the other sets:
+- tests/safety/eval/ (the development set), split by a hash of each message into "tune" and "heldout". The
+  held-out half was measured once untouched (README), then its misses were read too: it is development data now.
+- tests/safety/fresh/ ("test"), written afterwards: nothing is tuned on it and its misses are not listed unless
+  `--show test` is asked for (which makes it development data too: write a new one then).
+The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
 reported beside them. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
 check-in question (which carries the 988 line). A false alarm is a crisis or emergency reply to a message with no
 risk sign: it would replace the answer. `--json FILE` also writes the figures.
@@ -38,6 +41,7 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
+HALVES = ("tune", "heldout", "test", "regression")
 
 
 def split_of(text: str) -> str:
@@ -52,12 +56,12 @@ class Item:
     text: str
     expect: str  # crisis | emergency | none
     group: str  # the warning sign, the emergency kind, "spanish", "past reaction", the calm post's tier...
-    source: str  # eval | regression
+    source: str  # eval (split into tune/heldout) | test (the fresh set) | regression (the older sets)
     long: bool = False
 
     @property
     def split(self) -> str:
-        return split_of(self.text) if self.source == "eval" else "regression"
+        return split_of(self.text) if self.source == "eval" else self.source
 
     @property
     def dangerous(self) -> bool:
@@ -93,16 +97,22 @@ def _read(path: Path) -> dict:
 def load_sets(directory: Path = SETS) -> SafetySets:
     items: list[Item] = []
     danger = _read(directory / "eval" / "danger.yml")
-    items += [Item(entry["text"], "crisis", entry["sign"], "eval", entry.get("long", False)) for entry in danger["crisis"]]
+    items += [Item(e["text"], "crisis", e["sign"], "eval", e.get("long", False)) for e in danger["crisis"]]
     items += [Item(entry["text"], "emergency", entry["kind"], "eval") for entry in danger["emergency"]]
-    items += [Item(entry["text"], entry["expect"], f"spanish {entry['expect']}", "eval") for entry in danger["spanish"]]
+    items += [Item(e["text"], e["expect"], f"spanish {e['expect']}", "eval") for e in danger["spanish"]]
     items += [Item(text, "none", "past reaction", "eval") for text in danger["past_reaction"]]
     calm = _read(directory / "eval" / "not_crisis.yml")["not_crisis"]
     items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
+    fresh = _read(directory / "fresh" / "test_set.yml")
+    items += [Item(e["text"], "crisis", e["sign"], "test", e.get("long", False)) for e in fresh["crisis"]]
+    items += [Item(e["text"], "emergency", e["kind"], "test") for e in fresh["emergency"]]
+    items += [Item(e["text"], e["expect"], f"spanish {e['expect']}", "test") for e in fresh["spanish"]]
+    items += [Item(e["text"], "none", f"calm: {e['tier']}", "test", e.get("long", False)) for e in fresh["calm"]]
     old = _read(directory / "crisis.yml")
     items += [Item(text, "crisis", "old crisis set", "regression") for text in old["crisis"]]
     items += [Item(text, "emergency", "old emergency set", "regression") for text in old["emergency"]]
-    items += [Item(text, "none", "old near-miss set", "regression") for text in _read(directory / "near_miss.yml")["near_miss"]]
+    near_miss = _read(directory / "near_miss.yml")["near_miss"]
+    items += [Item(text, "none", "old near-miss set", "regression") for text in near_miss]
     advice = _read(directory / "personal_advice.yml")["personal_advice"]
     return SafetySets(items, advice)
 
@@ -188,11 +198,12 @@ def model_figures(sets: SafetySets, model: Path) -> tuple[Figures, Figures]:
 
 def tier_of_reply(reply: str) -> str | None:
     """Which tier a reply of the running bot belongs to, read from its fixed openings."""
-    from bot.safety import CHECK_IN_QUESTION, CRISIS_OPENING, DISTRESS_LINE, EMERGENCY_OPENING, SPANISH
+    from bot.safety import CHECK_IN_QUESTION, CRISIS_OPENING, DISTRESS_LINE, EMERGENCY_OPENING, get_resources
 
-    if CRISIS_OPENING in reply or SPANISH["crisis_opening"] in reply:
+    spanish = get_resources().spanish
+    if CRISIS_OPENING in reply or spanish["crisis_opening"] in reply:
         return "crisis"
-    if EMERGENCY_OPENING in reply or SPANISH["emergency_opening"] in reply:
+    if EMERGENCY_OPENING in reply or spanish["emergency_opening"] in reply:
         return "emergency"
     if CHECK_IN_QUESTION in reply:
         return "check_in"
@@ -237,13 +248,15 @@ def table(sets: SafetySets, rows: dict[str, Figures]) -> list[str]:
         halves = sorted({item.split for item in items})
         for half in halves:
             lines.append(line(name, half, [item for item in items if item.split == half]))
-    for half in (*SPLITS, "regression"):
+    for half in HALVES:
         for kind, wanted in (("all crisis + emergency", True), ("all calm messages", False)):
             items = [item for item in sets.items if item.split == half and item.dangerous == wanted]
             if items:
                 lines.append(line(f"**{kind}**", half, items))
-    long_posts = [item for item in sets.items if item.long and item.dangerous]
-    lines.append(line("long crisis posts", "both", long_posts))
+    for half in HALVES:
+        long_posts = [item for item in sets.items if item.long and item.dangerous and item.split == half]
+        if long_posts:
+            lines.append(line("long crisis posts", half, long_posts))
     return lines
 
 
@@ -267,8 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="a trained model (models/current.tar.gz)")
     parser.add_argument("--server", help="a running bot, e.g. http://localhost:5005")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--show", choices=[*SPLITS, "regression", "all"], default="tune",
-                        help="list the misses and false alarms of this half (default: tune; never tune on heldout)")
+    parser.add_argument("--show", choices=[*HALVES, "dev", "all"], default="dev",
+                        help="list the misses and false alarms of this half (default: dev = tune + heldout + "
+                             "regression; the fresh test set is never listed unless asked, and never tuned on)")
     args = parser.parse_args(argv)
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
@@ -289,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in rows.items():
         if figures.advice_refused is not None:
             print(f"personal advice refused ({name}): {figures.advice_refused:.1%}")
-    shown = [item for item in sets.items if args.show == "all" or item.split == args.show]
+    dev = ("tune", "heldout", "regression")
+    shown = [item for item in sets.items
+             if args.show == "all" or item.split == args.show or (args.show == "dev" and item.split in dev)]
     for name, figures in rows.items():
         for item in figures.missed(shown):
             print(f"  missed by {name} [{item.group}, {item.split}]: {item.text}")
@@ -304,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                     "false_alarms": rate(len(figures.false_alarms([i for i in sets.items if i.split == half])),
                                          sum(1 for i in sets.items if i.split == half and not i.dangerous)),
                 }
-                for half in (*SPLITS, "regression")
+                for half in HALVES
             }
             for name, figures in rows.items()
         }
