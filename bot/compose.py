@@ -1,7 +1,8 @@
 """Composing what the patient reads: a few plain sentences, an honest evidence note, the source and the disclaimer.
 
 Every reply built here ends with DISCLAIMER, and every reply that states facts carries a line beginning with
-`Source:` or `Sources:` that names Health Rising, the date, the section and the cited work.
+`Source:` or `Sources:` that names Health Rising, the date, the section and the cited work. A fact with a
+`caution` is never shown without it: `fact_sentences()` is the one place a fact's text becomes answer text.
 """
 
 from __future__ import annotations
@@ -42,15 +43,20 @@ MAX_FACTS_PER_ANSWER = 3
 MAX_ANSWER_CHARS = 520
 
 
+def fact_sentences(fact: Fact) -> str:
+    """What the patient reads for one fact: its text, then its caution when it has one."""
+    return f"{fact.text} {fact.caution}" if fact.caution else fact.text
+
+
 def take_for_answer(ranked: Sequence[Fact]) -> list[Fact]:
     """The first few ranked facts that fit a short answer (always at least one)."""
     chosen: list[Fact] = []
     length = 0
     for fact in ranked[:MAX_FACTS_PER_ANSWER]:
-        if chosen and length + len(fact.text) > MAX_ANSWER_CHARS:
+        if chosen and length + len(fact_sentences(fact)) > MAX_ANSWER_CHARS:
             break
         chosen.append(fact)
-        length += len(fact.text)
+        length += len(fact_sentences(fact))
     return chosen
 
 
@@ -93,7 +99,7 @@ def full_citation(facts: Sequence[Fact], source: Source) -> str:
         origin = f'section "{fact.section}"'
         if fact.cites:
             origin += f", which cites {fact.cites}"
-        lines.append(f"- {fact.text} ({origin}; evidence: {EVIDENCE_NOTES[fact.evidence]})")
+        lines.append(f"- {fact_sentences(fact)} ({origin}; evidence: {EVIDENCE_NOTES[fact.evidence]})")
     lines.append(source_line(facts, source))
     return "\n".join(lines)
 
@@ -111,7 +117,7 @@ def parts_answer(parts: Sequence[tuple[str, Sequence[Fact]]], source: Source, cl
         if lead:
             paragraphs.append(lead)
         if facts:
-            paragraphs.append(" ".join(fact.text for fact in facts))
+            paragraphs.append(" ".join(fact_sentences(fact) for fact in facts))
     every_fact = list({fact.id: fact for _, facts in parts for fact in facts}.values())
     if every_fact:
         note = evidence_note(every_fact)

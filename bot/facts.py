@@ -2,7 +2,8 @@
 
 The fact base lives in data/facts/ as YAML (source.yml, topics.yml, vocabulary.yml, facts.yml). It is loaded
 once per process through `load_fact_base()`, and `validate()` refuses a base that would let the bot say
-something it cannot trace back to the article.
+something it cannot trace back to the article, or a fact without the patients' questions it answers (`asks`).
+A fact may carry a `caution`: a sentence that bot/compose.py shows every time the fact is used.
 """
 
 from __future__ import annotations
@@ -37,7 +38,16 @@ EVIDENCE_LEVELS = (
     "commentary",
 )
 
-REQUIRED_FACT_FIELDS = ("id", "topic", "drugs", "conditions", "text", "evidence", "section", "para")
+REQUIRED_FACT_FIELDS = ("id", "topic", "drugs", "conditions", "text", "evidence", "section", "para", "asks")
+OPTIONAL_FACT_FIELDS = ("cites", "keywords", "dated", "caution")
+# Evidence that is somebody's work (a decision, a study, a review, an expert's or a doctor's word) names that
+# work in `cites`; the article's own voice (background, the author's commentary) cites nothing.
+EVIDENCE_NAMING_A_WORK = (
+    "regulatory", "meta-analysis", "guideline", "review", "controlled-trial", "ongoing-trial", "study",
+    "small-study", "animal-study", "clinician-report", "expert-opinion",
+)
+EVIDENCE_OF_THE_ARTICLE = ("background", "commentary")
+MIN_ASKS = 4  # questions in patients' words per fact, for retrieval
 REQUIRED_SOURCE_FIELDS = ("author", "publisher", "published", "published_text", "url", "description")
 
 
@@ -60,6 +70,8 @@ class Fact:
     cites: str | None = None
     keywords: tuple[str, ...] = ()
     dated: bool = False
+    caution: str | None = None  # shown with the fact every time it is used (an interaction, a trial's dose...)
+    asks: tuple[str, ...] = ()  # questions this fact answers, in patients' words
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,8 @@ class FactBase:
     forms: dict[str, tuple[str, ...]]
     facts: list[Fact] = field(default_factory=list)
     related_drugs: dict[str, str] = field(default_factory=dict)  # e.g. esketamine -> ketamine
+    # Phrases that look like a drug, condition or form but are not ("vitamin k", "post-nasal drip"): never tagged.
+    near_misses: tuple[str, ...] = ()
 
     def by_id(self, fact_id: str) -> Fact | None:
         return next((fact for fact in self.facts if fact.id == fact_id), None)
@@ -155,6 +169,13 @@ def validate(raw: dict[str, Any]) -> list[str]:
         used_topics.add(topic)
         if fact.get("evidence") and fact["evidence"] not in EVIDENCE_LEVELS:
             problems.append(f"{label}: unknown evidence level {fact['evidence']!r}")
+        if fact.get("evidence") in EVIDENCE_NAMING_A_WORK and not fact.get("cites"):
+            problems.append(f"{label}: evidence {fact['evidence']!r} needs `cites` (the work the article names)")
+        if fact.get("evidence") in EVIDENCE_OF_THE_ARTICLE and fact.get("cites"):
+            problems.append(f"{label}: evidence {fact['evidence']!r} is the article's own voice and cites nothing")
+        unknown = sorted(set(fact) - set(REQUIRED_FACT_FIELDS) - set(OPTIONAL_FACT_FIELDS))
+        if unknown:
+            problems.append(f"{label}: unknown field(s) {', '.join(unknown)}")
         for kind in ("drugs", "conditions"):
             values = fact.get(kind) or []
             if not isinstance(values, list):
@@ -168,6 +189,32 @@ def validate(raw: dict[str, Any]) -> list[str]:
             problems.append(f"{label}: keywords must be a list of words (quote yes/no/off and numbers)")
         if fact.get("para") is not None and not isinstance(fact.get("para"), int):
             problems.append(f"{label}: para must be a paragraph number")
+        caution = fact.get("caution")
+        if caution is not None and not (isinstance(caution, str) and caution.strip()):
+            problems.append(f"{label}: caution must be a sentence")
+        if "dated" in fact and not isinstance(fact["dated"], bool):
+            problems.append(f"{label}: dated must be true or false")
+        asks = fact.get("asks")
+        if asks is not None:
+            if not isinstance(asks, list) or not all(isinstance(ask, str) and ask.strip() for ask in asks):
+                problems.append(f"{label}: asks must be a list of questions")
+            elif len(asks) < MIN_ASKS:
+                problems.append(f"{label}: asks needs at least {MIN_ASKS} questions in patients' words")
+            elif len({ask.strip().lower() for ask in asks}) != len(asks):
+                problems.append(f"{label}: asks repeats a question")
+    near_misses = vocabulary.get("near_misses") or []
+    if not isinstance(near_misses, list) or not all(isinstance(phrase, str) for phrase in near_misses):
+        problems.append("near_misses: must be a list of phrases")
+    else:
+        synonyms = {
+            word.lower()
+            for kind in ("drugs", "conditions", "forms")
+            for name, words in (vocabulary.get(kind) or {}).items()
+            for word in (name.replace("_", " "), *(words or []))
+        }
+        for phrase in near_misses:
+            if phrase.lower() in synonyms:
+                problems.append(f"near_misses: {phrase!r} is also a name to tag")
     for drug, related in (vocabulary.get("related_drugs") or {}).items():
         if drug not in known["drugs"] or related not in known["drugs"]:
             problems.append(f"related_drugs: unknown drug in {drug!r} -> {related!r}")
@@ -191,6 +238,7 @@ def build(raw: dict[str, Any]) -> FactBase:
         conditions={name: tuple(words) for name, words in vocabulary["conditions"].items()},
         forms={name: tuple(words) for name, words in vocabulary["forms"].items()},
         related_drugs=dict(vocabulary.get("related_drugs") or {}),
+        near_misses=tuple(vocabulary.get("near_misses") or ()),
         facts=[
             Fact(
                 id=fact["id"],
@@ -204,6 +252,8 @@ def build(raw: dict[str, Any]) -> FactBase:
                 cites=fact.get("cites"),
                 keywords=tuple(fact.get("keywords") or ()),
                 dated=bool(fact.get("dated", False)),
+                caution=fact["caution"].strip() if fact.get("caution") else None,
+                asks=tuple(ask.strip() for ask in fact["asks"]),
             )
             for fact in raw["facts"]
         ],

@@ -1,8 +1,10 @@
 """Recognising drugs, conditions, forms and countries in a message, from the project's vocabulary files.
 
 One PhraseMatcher (case-insensitive) built from data/facts/vocabulary.yml and the country names in
-data/safety/crisis_resources.yml. Overlaps resolve to the longest match ("ketamine nasal spray" is esketamine,
-not ketamine plus a form).
+data/safety/crisis_resources.yml. Overlaps resolve to the longest match ("the nasal spray" is esketamine, not a
+form; "ketamine nasal spray" is ketamine plus the nasal-spray form, since compounded ketamine sprays are not
+Spravato). The vocabulary's `near_misses` ("vitamin k", "post-nasal drip", "fm radio") take part in the longest
+match and are then dropped, so the words inside them are never tagged.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.nlp import get_pipeline
 from bot.safety import Resources, get_resources
 
 LABELS = {"drugs": "drug", "conditions": "condition", "forms": "form"}
+NEAR_MISS = "near_miss"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class VocabularyTagger:
         ]
         # Country codes are not phrases: "us" is far more often a pronoun than a country.
         entries += [("country", code, tuple(names)) for code, names in resources.country_names().items()]
+        if base.near_misses:
+            entries.append((NEAR_MISS, NEAR_MISS, base.near_misses))
         for label, value, words in entries:
             key = f"{label}:{value}"
             self.values[key] = (label, value)
@@ -56,6 +61,8 @@ class VocabularyTagger:
         entities = []
         for span in filter_spans(spans):
             label, value = self.values[labels[(span.start, span.end)]]
+            if label == NEAR_MISS:
+                continue
             entities.append(TaggedEntity(label, value, span.start_char, span.end_char, span.text))
         return entities
 

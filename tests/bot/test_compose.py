@@ -58,3 +58,21 @@ def test_full_citation_lists_each_fact_with_its_origin(base):
     facts = [base.by_id("dxm-staud-combination"), base.by_id("memantine-modest")]
     text = compose.full_citation(facts, base.source)
     assert "Staud 2005" in text and base.source.url in text and "Other NMDAR-Affecting Drugs" in text
+
+
+def test_a_caution_is_shown_right_after_its_fact(base):
+    fact = base.by_id("dxm-opioid-safe")
+    text = compose.facts_answer([fact], base.source)
+    assert f"{fact.text} {fact.caution}" in text
+    assert "pharmacist" in text and text.endswith(compose.DISCLAIMER)
+
+
+def test_a_fact_without_a_caution_is_shown_as_it_is(base):
+    fact = base.by_id("pain-mixed-evidence")
+    assert fact.caution is None and compose.fact_sentences(fact) == fact.text
+
+
+def test_cautions_count_towards_an_answers_length(base):
+    cautioned = [fact for fact in base.facts if fact.caution]
+    chosen = compose.take_for_answer(cautioned)
+    assert sum(len(compose.fact_sentences(fact)) for fact in chosen[1:]) <= compose.MAX_ANSWER_CHARS

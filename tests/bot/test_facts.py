@@ -22,6 +22,14 @@ def test_the_base_covers_the_whole_article(base):
     assert set(base.topics) == {fact.topic for fact in base.facts}
 
 
+def test_every_fact_has_the_questions_it_answers(base):
+    from bot.facts import MIN_ASKS
+
+    assert [fact.id for fact in base.facts if len(fact.asks) < MIN_ASKS] == []
+    asks = [ask.lower() for fact in base.facts for ask in fact.asks]
+    assert len(asks) == len(set(asks)), "the same question is filed under two facts"
+
+
 def test_every_factual_paragraph_is_behind_a_fact(base):
     index = yaml.safe_load((FACTS_DIR / "paragraphs.yml").read_text(encoding="utf-8"))
     factual = {entry["para"] for entry in index if entry["kind"] == "fact"}
@@ -80,6 +88,14 @@ def _first_fact(raw):
         (lambda raw: raw["facts"].append(copy.deepcopy(_first_fact(raw))), "duplicate id"),
         (lambda raw: raw["topics"].update(unused={"title": "x", "example": "y"}), "topic 'unused' has no fact"),
         (lambda raw: raw.update(facts=[]), "the base holds no facts"),
+        (lambda raw: _first_fact(raw).pop("asks"), "missing asks"),
+        (lambda raw: _first_fact(raw).update(asks=["what is it", "why", "how"]), "asks needs at least 4"),
+        (lambda raw: _first_fact(raw).update(asks=["a?", "b?", "c?", "A?"]), "asks repeats a question"),
+        (lambda raw: _first_fact(raw).update(caution=["not", "a sentence"]), "caution must be a sentence"),
+        (lambda raw: _first_fact(raw).update(dated="yes"), "dated must be true or false"),
+        (lambda raw: _first_fact(raw).update(cautoin="typo"), "unknown field(s) cautoin"),
+        (lambda raw: _first_fact(raw).update(evidence="study"), "needs `cites`"),
+        (lambda raw: raw["vocabulary"]["near_misses"].append("fibro"), "'fibro' is also a name to tag"),
     ],
 )
 def test_the_validator_rejects_a_malformed_base(raw_base, break_it, expected):
