@@ -402,12 +402,12 @@ def input_problem(text: str) -> str | None:
     if letters and latin / len(letters) < 0.5:
         return NOT_ENGLISH
     words = re.findall(r"[^\W\d_]+", lowered)
-    if detect_language(cleaned) != "en":
-        return NOT_ENGLISH
     if all(len(word) > MAX_WORD_CHARS for word in words):
         return GIBBERISH
     if not any(_LATIN_WORD.search(word) for word in words):
         return GIBBERISH
+    if detect_language(cleaned) != "en":
+        return NOT_ENGLISH
     return None
 
 

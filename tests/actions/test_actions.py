@@ -133,7 +133,8 @@ def test_help_and_out_of_scope_end_with_the_disclaimer():
 
 
 @pytest.mark.parametrize("text, words", [("", "didn't get a message"), ("🙂🙂", "emoji"),
-                                          ("¿La ketamina ayuda con la depresión?", "English")])
+                                          ("¿La ketamina ayuda con la depresión?", "solo puedo responder en inglés"),
+                                          ("est-ce que la kétamine aide pour la fibromyalgie", "English")])
 def test_bad_input_gets_a_clear_reply(text, words):
     messages, _ = run(conversation.ActionBadInput(), tracker(text, "bad_input"))
     assert words in messages[0]["text"]
@@ -145,11 +146,76 @@ def test_start_over_clears_the_conversation_and_says_so():
     assert events == [{"event": "restart", "timestamp": None}]
 
 
-def test_forget_me_says_so_tells_the_widget_and_clears_the_context():
-    messages, events = run(conversation.ActionForgetMe(), tracker("forget me", "forget_me", slots={SLOT_TOPIC: "cost"}))
+@pytest.mark.parametrize("text, intent", [("/forget_me", "forget_me"), ("yes", "affirm")],
+                         ids=["button payload", "yes typed after the question"])
+def test_forget_me_deletes_on_an_explicit_request(text, intent):
+    messages, events = run(conversation.ActionForgetMe(), tracker(text, intent, slots={SLOT_TOPIC: "cost"}))
     assert "deleted this conversation" in messages[0]["text"]
     assert messages[1]["custom"] == {"forget_me": True}
     assert events == [{"event": "restart", "timestamp": None}]
+
+
+def test_a_typed_forget_me_only_asks_and_deletes_nothing():
+    messages, events = run(conversation.ActionForgetMe(), tracker("please forget me", "forget_me"))
+    assert messages[0]["text"] == conversation.FORGET_ME_QUESTION
+    assert [button["payload"] for button in messages[0]["buttons"]] == ["/forget_me", "/deny"]
+    assert not any(message.get("custom") for message in messages)  # no deletion marker for the tracker store
+    assert events == [{"event": "slot", "timestamp": None, "name": "deletion_pending", "value": True}]
+
+
+def test_no_to_the_deletion_question_keeps_everything():
+    messages, events = run(conversation.ActionKeepConversation(), tracker("no", "deny", slots={"deletion_pending": True}))
+    assert "kept" in messages[0]["text"] and not any(message.get("custom") for message in messages)
+    assert events == [{"event": "slot", "timestamp": None, "name": "deletion_pending", "value": False}]
+
+
+def test_an_ambiguous_message_gets_the_check_in_with_the_answer_and_yes_no_buttons():
+    text = "honestly i cant keep doing this. does spravato work faster than pills?"
+    messages, events = run(answers.ActionAnswer(), tracker(text, "check_in", [entity("drug", "esketamine")]))
+    reply = messages[0]["text"]
+    assert reply.startswith("Are you having thoughts of ending your life?") and "988" in reply
+    assert "Spravato" in reply.split("About your question:")[1] and reply.endswith(DISCLAIMER)
+    assert [button["payload"] for button in messages[0]["buttons"]] == ["/crisis", "/deny"]
+    assert {"event": "slot", "timestamp": None, "name": "check_in_pending", "value": True} in events
+
+
+def test_distress_gets_a_warm_line_and_988_then_the_answer():
+    text = "I'm as depressed as I've ever been. Does ketamine work for depression?"
+    messages, _ = run(answers.ActionAnswer(), tracker(text, "ask_depression", [entity("condition", "depression")]))
+    reply = messages[0]["text"]
+    assert reply.startswith("I'm sorry you're going through so much.") and "988" in reply.split("\n\n")[0]
+    assert "depression" in reply.split("\n\n")[1].lower() and reply.endswith(DISCLAIMER)
+    assert not messages[0].get("buttons") or all(b["payload"] != "/crisis" for b in messages[0]["buttons"])
+
+
+def test_a_plain_question_gets_no_safety_line():
+    messages, _ = run(answers.ActionAnswer(), tracker("how much does spravato cost?", "ask_cost",
+                                                       [entity("drug", "esketamine")]))
+    assert "988" not in messages[0]["text"] and "thoughts of ending" not in messages[0]["text"]
+
+
+def test_a_past_reaction_gets_the_answer_and_the_poison_centre_of_the_country():
+    text = "once i took too much dxm and hallucinated, is that common?"
+    messages, _ = run(answers.ActionAnswer(), tracker(text, "ask_side_effects", [entity("drug", "dextromethorphan")],
+                                                       slots={SLOT_COUNTRY: "AU"}))
+    reply = messages[0]["text"]
+    assert "13 11 26" in reply and "get help right away" not in reply and reply.endswith(DISCLAIMER)
+
+
+def test_no_to_the_check_in_thanks_and_leaves_the_line_open():
+    messages, events = run(conversation.ActionCheckInDeclined(), tracker("no", "deny", slots={"check_in_pending": True}))
+    assert "988" in messages[0]["text"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "check_in_pending", "value": False}]
+
+
+@pytest.mark.parametrize("intent, text, words", [
+    ("crisis", "quiero morirme, la ketamina no me hizo nada", "marca 2"),
+    ("emergency", "mi hijo se tomó un frasco entero de jarabe para la tos y no despierta", "1-800-222-1222"),
+    ("emergency", "my friend drank 2 bottles of robitussin and is seeing things", "1-800-222-1222"),
+])
+def test_crisis_help_speaks_the_language_and_gives_the_poison_centre_for_emergencies(intent, text, words):
+    messages, _ = run(conversation.ActionCrisisHelp(), tracker(text, intent))
+    assert words in messages[0]["text"]
 
 
 def test_out_of_scope_that_names_our_drug_is_answered_from_its_topic():
