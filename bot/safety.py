@@ -163,15 +163,22 @@ class CrisisGuard:
         self.emergency_kinds = [Sign.from_spec(key, entry, concepts) for key, entry in emergency.items()]
         self.check_in = Sign.from_spec("check_in", spec["check_in"], concepts)
         self.distress = Sign.from_spec("distress", spec["distress"], concepts)
+        self.denials = _compile(spec.get("denials") or [])
         self.spanish_crisis = Sign.from_spec("spanish_crisis", {"patterns": spec["spanish"]["crisis"]})
         self.spanish_emergency = Sign.from_spec("spanish_emergency", {"patterns": spec["spanish"]["emergency"]})
 
     def _told_in_the_past(self, normal: str) -> bool:
         return any(p.search(normal) for p in self.past) and not any(p.search(normal) for p in self.now)
 
+    def without_denials(self, normal: str) -> str:
+        """The message without its sentences that deny a risk ("I'm not suicidal") or tell of someone else's
+        death by suicide: they must not count as a risk sign, and the rest of the message still does."""
+        sentences = SENTENCE_BREAK.split(normal)
+        return ". ".join(s for s in sentences if not any(denial.search(s) for denial in self.denials))
+
     def assess(self, text: str) -> Assessment:
         """The tier of a message, highest first: crisis, emergency, check-in, distress."""
-        normal = normalise(text)
+        normal = self.without_denials(normalise(text))
         # Spanish crisis wording is checked in every message, whatever the detector says: a two-word message
         # ("quiero morir") is too short to detect reliably, and these phrases never occur in English.
         if self.spanish_crisis.matches(normal):

@@ -7,7 +7,9 @@
 Sets, each written by an author who never saw the training data, the patterns or the other sets:
 - tests/safety/eval/ (the development set), split by a hash of each message into "tune" and "heldout". The
   held-out half was measured once untouched (README), then its misses were read too: it is development data now.
-- tests/safety/fresh/ ("test"), written afterwards: nothing is tuned on it and its misses are not listed unless
+- tests/safety/dev2/ ("dev2"), a second development set from a third author, measured untouched once (README)
+  and then tuned on.
+- tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses are not listed unless
   `--show test` is asked for (which makes it development data too: write a new one then).
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
 reported beside them. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
@@ -41,7 +43,7 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
-HALVES = ("tune", "heldout", "test", "regression")
+HALVES = ("tune", "heldout", "dev2", "test", "regression")
 
 
 def split_of(text: str) -> str:
@@ -103,6 +105,11 @@ def load_sets(directory: Path = SETS) -> SafetySets:
     items += [Item(text, "none", "past reaction", "eval") for text in danger["past_reaction"]]
     calm = _read(directory / "eval" / "not_crisis.yml")["not_crisis"]
     items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
+    dev2 = _read(directory / "dev2" / "dev2.yml")
+    items += [Item(e["text"], "crisis", e["sign"], "dev2", e.get("long", False)) for e in dev2["crisis"]]
+    items += [Item(e["text"], "emergency", e["kind"], "dev2") for e in dev2["emergency"]]
+    items += [Item(e["text"], e["expect"], f"spanish {e['expect']}", "dev2") for e in dev2["spanish"]]
+    items += [Item(e["text"], "none", f"calm: {e['tier']}", "dev2", e.get("long", False)) for e in dev2["calm"]]
     fresh = _read(directory / "fresh" / "test_set.yml")
     items += [Item(e["text"], "crisis", e["sign"], "test", e.get("long", False)) for e in fresh["crisis"]]
     items += [Item(e["text"], "emergency", e["kind"], "test") for e in fresh["emergency"]]
@@ -303,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in rows.items():
         if figures.advice_refused is not None:
             print(f"personal advice refused ({name}): {figures.advice_refused:.1%}")
-    dev = ("tune", "heldout", "regression")
+    dev = ("tune", "heldout", "dev2", "regression")
     shown = [item for item in sets.items
              if args.show == "all" or item.split == args.show or (args.show == "dev" and item.split in dev)]
     for name, figures in rows.items():

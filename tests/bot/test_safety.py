@@ -50,12 +50,12 @@ def test_the_evaluation_sets_are_as_big_as_the_issue_asks():
 
 
 def test_every_crisis_and_emergency_of_the_development_sets_gets_help():
-    development = [item for item in SETS.items if item.split in ("tune", "heldout", "regression")]
+    development = [item for item in SETS.items if item.split in ("tune", "heldout", "dev2", "regression")]
     assert [item.text for item in GUARD.missed(development)] == []
 
 
 def test_no_false_alarm_on_the_calm_messages_of_the_development_sets():
-    development = [item for item in SETS.items if item.split in ("tune", "heldout", "regression")]
+    development = [item for item in SETS.items if item.split in ("tune", "heldout", "dev2", "regression")]
     assert [item.text for item in GUARD.false_alarms(development)] == []
 
 
@@ -64,8 +64,8 @@ def test_the_fresh_test_set_stays_above_its_measured_floor():
     test = SETS.where(source="test")
     danger = [item for item in test if item.dangerous]
     calm = [item for item in test if not item.dangerous]
-    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.74
-    assert len(GUARD.false_alarms(calm)) / len(calm) <= 0.03
+    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.78
+    assert len(GUARD.false_alarms(calm)) / len(calm) <= 0.025
 
 
 def test_every_sign_in_crisis_yml_is_reached_by_its_own_development_messages():
@@ -84,7 +84,7 @@ SIGN_EXAMPLES = [
     ("honestly i'd be relieved if i just never woke up", "wish_to_die"),
     ("this is my last message. thank you for everything, goodbye forever", "finality_goodbye"),
     ("I've sorted my will and I'm giving away my books to friends", "preparations"),
-    ("i've been stockpiling my pain pills for months now", "means_method"),
+    ("I bought a rope today and I know where I'll tie it", "means_method"),
     ("I picked the bridge and the night already", "plan_timing"),
     ("everyone would be better off without me, my husband included", "burden"),
     ("i feel trapped and there is no way out of this except dying", "trapped"),

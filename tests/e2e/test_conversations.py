@@ -169,11 +169,55 @@ def test_forget_me_deletes_the_conversation_from_the_tracker_store(servers):
     other.say("what is dxm?")
     assert stored_event_count(servers, chat.sender) > 0
     reply = chat.say("please forget me")
+    assert "Do you want me to delete this conversation?" in reply  # a typed request asks first
+    assert stored_event_count(servers, chat.sender) > 0
+    reply = chat.say("yes")
     assert "deleted this conversation" in reply
     assert stored_event_count(servers, chat.sender) == 0
     assert stored_event_count(servers, other.sender) > 0  # nobody else's
     # Nothing is remembered: "more" has no topic to go on.
     assert "fibromyalgia" not in chat.say("tell me more").lower()
+
+
+def test_no_to_the_deletion_question_keeps_the_conversation_and_its_context(servers):
+    chat = Conversation(servers.url)
+    chat.say("does ketamine help fibromyalgia?")
+    before = stored_event_count(servers, chat.sender)
+    assert "Do you want me to delete" in chat.say("erase this chat from your records")
+    assert "kept our conversation" in chat.say("no")
+    assert stored_event_count(servers, chat.sender) > before
+    assert "Source:" in chat.say("tell me more")  # the topic is still known
+
+
+def test_the_delete_button_deletes_at_once(servers):
+    chat = Conversation(servers.url)
+    chat.say("what is dxm?")
+    assert "deleted this conversation" in chat.say("/forget_me")
+    assert stored_event_count(servers, chat.sender) == 0
+
+
+@pytest.mark.parametrize("question, words", [
+    ("why won't my insurance pay for spravato, and why isn't ketamine FDA approved for depression?", "Source:"),
+    ("Readers keep raising concerns about ketamine for people in recovery from addiction. What does it say?",
+     "doesn't cover"),
+])
+def test_a_question_that_mentions_records_or_approval_is_answered_not_deleted(servers, question, words):
+    chat = Conversation(servers.url)
+    chat.say("what is spravato?")
+    reply = chat.say(question)
+    assert "delete" not in reply.lower() and words in reply
+    assert stored_event_count(servers, chat.sender) > 0
+
+
+def test_check_in_yes_gets_help_and_no_gets_thanks(servers):
+    chat = Conversation(servers.url)
+    reply = chat.say("honestly i don't know how much longer i can do this. is spravato fast?")
+    assert reply.startswith("Are you having thoughts of ending your life?") and "Spravato" in reply
+    help_reply = chat.say("yes")
+    assert "988" in help_reply and CRISIS_OPENING in help_reply
+    other = Conversation(servers.url)
+    other.say("honestly i don't know how much longer i can do this. is spravato fast?")
+    assert "Thank you for letting me know" in other.say("no")
 
 
 def health(servers) -> dict:

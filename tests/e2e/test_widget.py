@@ -232,6 +232,7 @@ def test_typing_forget_me_clears_this_device_too(page):
     box = page.get_by_label("Your question")
     box.fill("please delete my conversation")
     box.press("Enter")
+    page.get_by_role("button", name="Yes, delete it").click(timeout=30000)  # a typed request asks first
     page.get_by_text("deleted this conversation").wait_for(timeout=30000)
     assert page.locator(".tb-msg").count() == 1  # only the confirmation is left
     page.reload()

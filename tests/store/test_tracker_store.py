@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.constants import ACTION_FORGET_ME
+from actions.constants import ACTION_FORGET_ME, FORGET_ME_MARKER
 from addons.tracker_store import PrivacySQLTrackerStore, asked_to_forget
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
@@ -66,8 +66,9 @@ def test_forget_me_deletes_every_event_of_that_conversation_only(database_url):
     forgotten = conversation(*turn("what is spravato?", "A nasal spray."))
     asyncio.run(store.save(kept))
     asyncio.run(store.save(forgotten))
-    forgotten.update_with_events([UserUttered("forget me", {"name": "forget_me"}), ActionExecuted(ACTION_FORGET_ME),
-                                  BotUttered("Done"), ActionExecuted("action_listen")], DOMAIN)
+    forgotten.update_with_events([UserUttered("/forget_me", {"name": "forget_me"}), ActionExecuted(ACTION_FORGET_ME),
+                                  BotUttered("Done"), BotUttered(data={"custom": {FORGET_ME_MARKER: True}}),
+                                  ActionExecuted("action_listen")], DOMAIN)
     assert asked_to_forget(forgotten)
     asyncio.run(store.save(forgotten))
     assert stored_events(store, forgotten.sender_id) == []
@@ -76,8 +77,16 @@ def test_forget_me_deletes_every_event_of_that_conversation_only(database_url):
 
 
 def test_only_the_latest_turn_counts_as_a_forget_request():
-    tracker = conversation(UserUttered("forget me"), ActionExecuted(ACTION_FORGET_ME), ActionExecuted("action_listen"),
+    tracker = conversation(UserUttered("/forget_me"), ActionExecuted(ACTION_FORGET_ME),
+                           BotUttered(data={"custom": {FORGET_ME_MARKER: True}}), ActionExecuted("action_listen"),
                            *turn("what is dxm?", "Dextromethorphan is..."))
+    assert not asked_to_forget(tracker)
+
+
+def test_the_deletion_question_alone_deletes_nothing():
+    """A typed "forget me" runs the action, which only asks: without its marker nothing is deleted."""
+    tracker = conversation(UserUttered("please forget me", {"name": "forget_me"}), ActionExecuted(ACTION_FORGET_ME),
+                           BotUttered("Do you want me to delete this conversation?"), ActionExecuted("action_listen"))
     assert not asked_to_forget(tracker)
 
 
