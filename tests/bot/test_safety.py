@@ -87,7 +87,7 @@ SIGN_EXAMPLES = [
     ("I bought a rope today and I know where I'll tie it", "means_method"),
     ("I picked the bridge and the night already", "plan_timing"),
     ("everyone would be better off without me, my husband included", "burden"),
-    ("i feel trapped and there is no way out of this except dying", "trapped"),
+    ("there is no way out for me, I am trapped in this life", "trapped"),
     ("the pain is unbearable and I just want to die so it ends", "wish_to_die"),
     ("I attempted suicide in March and I'm still here", "wish_to_die"),
     ("I started cutting again last week", "self_harm"),
