@@ -47,8 +47,9 @@ test-e2e: train ## Conversations through both servers on free ports
 evaluate: train ## NLU evaluation on the held-out set: reports, confusion matrix, macro-F1
 	@$(ENV) $(VENV)/python scripts/evaluate.py
 
-safety-eval: train ## Crisis recall, near-miss false positives and advice refusals, guard vs classifier
-	@$(ENV) $(VENV)/python scripts/safety_eval.py --model models/current.tar.gz
+safety-eval: train ## Safety: help per warning sign and tier, false alarms, guard vs classifier vs both; forget-me near-misses
+	@$(ENV) LOG_LEVEL=WARNING $(VENV)/python scripts/safety_eval.py --model models/current.tar.gz
+	@$(ENV) LOG_LEVEL=WARNING $(VENV)/python scripts/forget_me_eval.py --model models/current.tar.gz
 
 bench: train ## Benchmark vs a stock `rasa init` bot, and 1 vs 2 Rasa processes (results/bench/)
 	@bash scripts/setup_services.sh

@@ -197,7 +197,7 @@ def test_the_delete_button_deletes_at_once(servers):
 
 
 @pytest.mark.parametrize("question, words", [
-    ("why won't my insurance pay for spravato, and why isn't ketamine FDA approved for depression?", "Source:"),
+    ("why won't my insurance pay for spravato, and why isn't ketamine FDA approved for depression?", "Spravato"),
     ("Readers keep raising concerns about ketamine for people in recovery from addiction. What does it say?",
      "doesn't cover"),
 ])
@@ -205,7 +205,7 @@ def test_a_question_that_mentions_records_or_approval_is_answered_not_deleted(se
     chat = Conversation(servers.url)
     chat.say("what is spravato?")
     reply = chat.say(question)
-    assert "delete" not in reply.lower() and words in reply
+    assert "Do you want me to delete" not in reply and "deleted this conversation" not in reply and words in reply
     assert stored_event_count(servers, chat.sender) > 0
 
 
