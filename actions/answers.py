@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,14 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.constants import (
     ACTION_ANSWER,
+    ACTION_CHECK_IN,
     ACTION_MORE,
     ACTION_SOURCE,
     INTENT_INFORM,
     INTENT_PERSONAL_ADVICE,
-    SLOT_CHECK_IN_PENDING,
     SLOT_CONDITION,
     SLOT_COUNTRY,
-    SLOT_DELETION_PENDING,
     SLOT_DRUG,
     SLOT_LAST_FACTS,
     SLOT_SHOWN_FACTS,
@@ -26,7 +26,7 @@ from actions.constants import (
 )
 from bot import answer as bot_answer
 from bot.answer import Reply
-from bot.safety import get_crisis_guard
+from bot.safety import CHECK_IN, get_crisis_guard
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -40,23 +40,17 @@ def country_of(tracker: Tracker) -> str | None:
     return tracker.get_slot(SLOT_COUNTRY) or (tracker.latest_message.get("metadata") or {}).get("country")
 
 
-def send_safely(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> Reply:
-    """Send a reply as the message's safety tier wants it: a check-in question first for an ambiguous message,
-    a warm line and 988 for distress, the poison centre after a past reaction (bot.answer.with_safety)."""
+def send_safely(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, check_in: bool = False) -> Reply:
+    """Send a reply as the message's safety tier wants it: a check-in question first for an ambiguous message
+    (or whenever `check_in`: the NLU may have asked for it on the classifier's word), a warm line and 988 for
+    distress, the poison centre after a past reaction (bot.answer.with_safety)."""
     text = tracker.latest_message.get("text") or ""
-    reply = bot_answer.with_safety(reply, get_crisis_guard().assess(text), text, country_of(tracker))
+    assessment = get_crisis_guard().assess(text)
+    if check_in:
+        assessment = dataclasses.replace(assessment, tier=CHECK_IN)
+    reply = bot_answer.with_safety(reply, assessment, text, country_of(tracker))
     send(dispatcher, reply)
     return reply
-
-
-def pending_question(tracker: Tracker, asked_check_in: bool = False) -> list[EventType]:
-    """Set check_in_pending when the check-in question was just asked; clear a question left unanswered."""
-    events: list[EventType] = []
-    if asked_check_in or tracker.get_slot(SLOT_CHECK_IN_PENDING):
-        events.append(SlotSet(SLOT_CHECK_IN_PENDING, asked_check_in))
-    if tracker.get_slot(SLOT_DELETION_PENDING):
-        events.append(SlotSet(SLOT_DELETION_PENDING, False))
-    return events
 
 
 def entity_values(tracker: Tracker, entity: str) -> tuple[str, ...]:
@@ -97,6 +91,8 @@ class ActionAnswer(Action):
     it asked something). Adds the safety tier's lines (send_safely). Reads the latest message's drug/condition
     entities and the drug, condition, topic and country slots; writes topic, shown_facts and last_facts."""
 
+    always_checks_in = False
+
     def name(self) -> str:
         return ACTION_ANSWER
 
@@ -115,9 +111,20 @@ class ActionAnswer(Action):
             carried_conditions=slot_tuple(tracker, SLOT_CONDITION),
             follow_up=intent == INTENT_INFORM,
         )
-        reply = send_safely(dispatcher, tracker, reply)
+        reply = send_safely(dispatcher, tracker, reply, check_in=self.always_checks_in)
         shown = (tracker.get_slot(SLOT_SHOWN_FACTS) or []) if reply.topic == last_topic else []
-        return [*remembered(reply, shown), *pending_question(tracker, asked_check_in=reply.asked_check_in)]
+        return remembered(reply, shown)
+
+
+class ActionCheckIn(ActionAnswer):
+    """An ambiguous message (intent check_in): the same answer, which send_safely opens with "Are you having
+    thoughts of ending your life?" and Yes / No buttons. Its own name lets the rules send "yes" after it to the
+    crisis help and "no" to the thanks, and nowhere else."""
+
+    always_checks_in = True
+
+    def name(self) -> str:
+        return ACTION_CHECK_IN
 
 
 class ActionMore(Action):

@@ -12,6 +12,7 @@ ACTION_START_OVER = "action_start_over"
 ACTION_FORGET_ME = "action_forget_me"
 ACTION_KEEP_CONVERSATION = "action_keep_conversation"
 ACTION_CHECK_IN_DECLINED = "action_check_in_declined"
+ACTION_CHECK_IN = "action_check_in"  # the answer action for an ambiguous message: the check-in question first
 # The custom payload action_forget_me sends when it deletes: addons/tracker_store.py deletes the conversation of
 # a turn that carries it, and the web widget clears its copy.
 FORGET_ME_MARKER = "forget_me"
@@ -22,8 +23,6 @@ SLOT_COUNTRY = "country"
 SLOT_TOPIC = "topic"
 SLOT_SHOWN_FACTS = "shown_facts"
 SLOT_LAST_FACTS = "last_facts"
-SLOT_CHECK_IN_PENDING = "check_in_pending"  # the check-in question was just asked
-SLOT_DELETION_PENDING = "deletion_pending"  # "Do you want me to delete this conversation?" was just asked
 
 TOPIC_INTENT_PREFIX = "ask_"
 INTENT_INFORM = "inform"
@@ -33,3 +32,5 @@ INTENT_CHECK_IN = "check_in"
 INTENT_FORGET_ME = "forget_me"
 INTENT_AFFIRM = "affirm"
 INTENT_INFORM_COUNTRY = "inform_country"
+# What the NLU guard found in an unreadable message ({"problem": ..., "language": ...}), in the parse output.
+INPUT_CHECK = "input_check"

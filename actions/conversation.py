@@ -20,12 +20,11 @@ from actions.constants import (
     ACTION_OUT_OF_SCOPE,
     ACTION_START_OVER,
     FORGET_ME_MARKER,
+    INPUT_CHECK,
     INTENT_AFFIRM,
     INTENT_EMERGENCY,
     INTENT_INFORM_COUNTRY,
-    SLOT_CHECK_IN_PENDING,
     SLOT_COUNTRY,
-    SLOT_DELETION_PENDING,
     TOPIC_INTENT_PREFIX,
 )
 from bot import answer as bot_answer
@@ -114,10 +113,7 @@ class ActionCrisisHelp(Action):
             kind = EMERGENCY if intent == INTENT_EMERGENCY else CRISIS
             send(dispatcher, bot_answer.crisis_help(kind, country, language))
         code = get_resources().country_code(country)
-        events: list[EventType] = [SlotSet(SLOT_COUNTRY, code)] if code else []
-        if tracker.get_slot(SLOT_CHECK_IN_PENDING):
-            events.append(SlotSet(SLOT_CHECK_IN_PENDING, False))
-        return events
+        return [SlotSet(SLOT_COUNTRY, code)] if code else []
 
 
 class ActionBadInput(Action):
@@ -129,9 +125,11 @@ class ActionBadInput(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        # The NLU guard replaced an unreadable text with a stand-in; what it found is in the parse output.
+        found = tracker.latest_message.get(INPUT_CHECK) or {}
         text = tracker.latest_message.get("text") or ""
-        problem = input_problem(text) or GIBBERISH
-        if problem == NOT_ENGLISH and is_spanish(text):
+        problem = found.get("problem") or input_problem(text) or GIBBERISH
+        if problem == NOT_ENGLISH and (found.get("language") == "es" or is_spanish(text)):
             send(dispatcher, bot_answer.spanish_reply())
         else:
             dispatcher.utter_message(text=INPUT_REPLIES[problem])
@@ -148,7 +146,7 @@ class ActionCheckInDeclined(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         send(dispatcher, bot_answer.check_in_declined())
-        return [SlotSet(SLOT_CHECK_IN_PENDING, False)]
+        return []
 
 
 START_OVER_REPLY = (
@@ -202,7 +200,7 @@ class ActionForgetMe(Action):
     ) -> list[EventType]:
         if not explicitly_confirmed(tracker):
             dispatcher.utter_message(text=FORGET_ME_QUESTION, buttons=FORGET_ME_BUTTONS)
-            return [SlotSet(SLOT_DELETION_PENDING, True)]
+            return []
         dispatcher.utter_message(text=FORGET_ME_REPLY)
         dispatcher.utter_message(json_message={FORGET_ME_MARKER: True})
         return [Restarted()]
@@ -218,4 +216,4 @@ class ActionKeepConversation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(text=KEPT_REPLY)
-        return [SlotSet(SLOT_DELETION_PENDING, False)]
+        return []

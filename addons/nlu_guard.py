@@ -23,7 +23,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.safety import CHECK_IN, clean_text, get_advice_guard, get_crisis_guard, input_problem
+from actions.constants import INPUT_CHECK
+from bot.safety import CHECK_IN, clean_text, detect_language, get_advice_guard, get_crisis_guard, input_problem
 
 SAFETY_FLAG = "safety_flag"  # set on the message by InputGuard, read by SafetyOverride
 PAST_REACTION = "safety_past_reaction"  # a reaction told in the past: no alarm, the answer
@@ -60,8 +61,10 @@ class InputGuard(GraphComponent):
             assessment = get_crisis_guard().assess(text)
             flag = assessment.tier if assessment.tier in (*HELP_INTENTS, CHECK_IN_INTENT) else None
             message.set(PAST_REACTION, assessment.past_reaction)
-            if flag is None and input_problem(text) is not None:
+            problem = input_problem(text) if flag is None else None
+            if problem is not None:
                 flag = BAD_INPUT_INTENT
+                message.set(INPUT_CHECK, {"problem": problem, "language": detect_language(text)}, add_to_output=True)
             if flag is None and get_advice_guard().check(text) is not None:
                 flag = ADVICE_INTENT
             message.set(SAFETY_FLAG, flag)

@@ -160,23 +160,29 @@ def test_a_typed_forget_me_only_asks_and_deletes_nothing():
     assert messages[0]["text"] == conversation.FORGET_ME_QUESTION
     assert [button["payload"] for button in messages[0]["buttons"]] == ["/forget_me", "/deny"]
     assert not any(message.get("custom") for message in messages)  # no deletion marker for the tracker store
-    assert events == [{"event": "slot", "timestamp": None, "name": "deletion_pending", "value": True}]
+    assert events == []
 
 
 def test_no_to_the_deletion_question_keeps_everything():
-    messages, events = run(conversation.ActionKeepConversation(), tracker("no", "deny", slots={"deletion_pending": True}))
+    messages, events = run(conversation.ActionKeepConversation(), tracker("no", "deny"))
     assert "kept" in messages[0]["text"] and not any(message.get("custom") for message in messages)
-    assert events == [{"event": "slot", "timestamp": None, "name": "deletion_pending", "value": False}]
+    assert events == []
 
 
 def test_an_ambiguous_message_gets_the_check_in_with_the_answer_and_yes_no_buttons():
     text = "honestly i cant keep doing this. does spravato work faster than pills?"
-    messages, events = run(answers.ActionAnswer(), tracker(text, "check_in", [entity("drug", "esketamine")]))
+    messages, events = run(answers.ActionCheckIn(), tracker(text, "check_in", [entity("drug", "esketamine")]))
     reply = messages[0]["text"]
     assert reply.startswith("Are you having thoughts of ending your life?") and "988" in reply
     assert "Spravato" in reply.split("About your question:")[1] and reply.endswith(DISCLAIMER)
     assert [button["payload"] for button in messages[0]["buttons"]] == ["/crisis", "/deny"]
-    assert {"event": "slot", "timestamp": None, "name": "check_in_pending", "value": True} in events
+
+
+def test_the_check_in_is_asked_even_when_only_the_classifier_was_worried():
+    text = "everything feels heavy lately. what does ketamine do for depression?"
+    messages, _ = run(answers.ActionCheckIn(), tracker(text, "check_in", [entity("condition", "depression")]))
+    assert messages[0]["text"].startswith("Are you having thoughts of ending your life?")
+    assert [button["payload"] for button in messages[0]["buttons"]] == ["/crisis", "/deny"]
 
 
 def test_distress_gets_a_warm_line_and_988_then_the_answer():
@@ -203,9 +209,8 @@ def test_a_past_reaction_gets_the_answer_and_the_poison_centre_of_the_country():
 
 
 def test_no_to_the_check_in_thanks_and_leaves_the_line_open():
-    messages, events = run(conversation.ActionCheckInDeclined(), tracker("no", "deny", slots={"check_in_pending": True}))
-    assert "988" in messages[0]["text"]
-    assert events == [{"event": "slot", "timestamp": None, "name": "check_in_pending", "value": False}]
+    messages, events = run(conversation.ActionCheckInDeclined(), tracker("no", "deny"))
+    assert "988" in messages[0]["text"] and events == []
 
 
 @pytest.mark.parametrize("intent, text, words", [

@@ -184,7 +184,8 @@ def test_no_to_the_deletion_question_keeps_the_conversation_and_its_context(serv
     chat.say("does ketamine help fibromyalgia?")
     before = stored_event_count(servers, chat.sender)
     assert "Do you want me to delete" in chat.say("erase this chat from your records")
-    assert "kept our conversation" in chat.say("no")
+    kept = send(servers.url, chat.sender, "no")
+    assert [reply.get("text", "")[:40] for reply in kept] == ["OK, I've kept our conversation as it is."[:40]]
     assert stored_event_count(servers, chat.sender) > before
     assert "Source:" in chat.say("tell me more")  # the topic is still known
 
@@ -217,7 +218,8 @@ def test_check_in_yes_gets_help_and_no_gets_thanks(servers):
     assert "988" in help_reply and CRISIS_OPENING in help_reply
     other = Conversation(servers.url)
     other.say("honestly i don't know how much longer i can do this. is spravato fast?")
-    assert "Thank you for letting me know" in other.say("no")
+    declined = send(servers.url, other.sender, "no")
+    assert len(declined) == 1 and "Thank you for letting me know" in declined[0]["text"]  # one reply, no loop
 
 
 def health(servers) -> dict:
