@@ -2,18 +2,25 @@
 
     python -m bot.cli chat                       # type questions; "quit" to leave
     python -m bot.cli replay conversations/demo.yml
+    some-command 2>&1 | python -m bot.cli quiet  # drops third-party deprecation warnings (make run, make chat)
 
 Both speak to Rasa's REST channel (default http://localhost:5005), so what you see is what a patient gets.
+Replies are wrapped at word boundaries to the terminal's width.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import shutil
 import sys
+import textwrap
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +28,7 @@ import yaml
 
 DEFAULT_URL = "http://localhost:5005"
 WEBHOOK = "/webhooks/rest/webhook"
+PROMPT = "bot> "
 
 
 class BotUnavailable(RuntimeError):
@@ -55,6 +63,37 @@ def render(replies: list[dict]) -> str:
     return "\n".join(lines) if lines else "(no reply)"
 
 
+# A line that starts a list item keeps its marker on the left and its wrapped lines under its text.
+LIST_ITEM = re.compile(r"^(\s*(?:[-*\u2022]|\d+[.)]|\[\d+\])\s+)")
+
+
+def terminal_width() -> int:
+    """Columns of the terminal (COLUMNS wins; 80 when there is no terminal, as in a pipe)."""
+    return shutil.get_terminal_size(fallback=(80, 24)).columns
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters, broken only between words (a single word longer than the width, such as
+    a link, stays whole on its own line). Blank lines and line breaks are kept; list items get a hanging indent."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            lines.append("")
+            continue
+        item = LIST_ITEM.match(line)
+        indent = " " * len(item.group(1)) if item else re.match(r"\s*", line).group(0)
+        lines.extend(textwrap.wrap(line, width=max(width, len(indent) + 10), subsequent_indent=indent,
+                                   break_long_words=False, break_on_hyphens=False) or [""])
+    return lines
+
+
+def format_reply(replies: list[dict], width: int) -> str:
+    """The bot's turn as printed: `bot> ` before the first line, the text wrapped to `width`, aligned under it."""
+    lines = wrap(render(replies), width - len(PROMPT))
+    pad = " " * len(PROMPT)
+    return "\n".join((PROMPT if number == 0 else pad if line else "") + line for number, line in enumerate(lines))
+
+
 def chat(url: str, sender: str) -> int:
     print(f"Talking to the bot at {url}. Type a question, a number to press a button, or 'quit' to leave.\n")
     buttons: list[dict] = []
@@ -74,7 +113,7 @@ def chat(url: str, sender: str) -> int:
             print(f"bot> Sorry, {error}")
             continue
         buttons = [button for reply in replies for button in reply.get("buttons") or []]
-        print("bot> " + render(replies).replace("\n", "\n     ") + "\n")
+        print(format_reply(replies, terminal_width()) + "\n")
 
 
 def load_script(path: Path) -> dict[str, Any]:
@@ -98,7 +137,52 @@ def replay(url: str, path: Path, sender: str | None = None) -> int:
         except BotUnavailable as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
-        print("bot> " + render(replies).replace("\n", "\n     ") + "\n")
+        print(format_reply(replies, terminal_width()) + "\n")
+    return 0
+
+
+# `path/to/module.py:12: SomeWarning: message` and then, indented by two spaces, the line of source that warned.
+WARNING = re.compile(r"^(?P<file>\S.*?\.py):\d+: (?P<category>\w+): ")
+SOURCE_LINE = re.compile(r"^  \S")
+THIRD_PARTY = ("/site-packages/", "/dist-packages/")
+
+
+def is_third_party_deprecation(line: str) -> bool:
+    found = WARNING.match(line)
+    return bool(found and any(folder in found["file"] for folder in THIRD_PARTY)
+                and re.search(r"Deprecation|MovedIn20", found["category"]))
+
+
+def drop_deprecation_warnings(lines: Iterable[str]) -> Iterator[str]:
+    """The lines, without the deprecation warnings that installed libraries print on import (Rasa's progress,
+    Rasa's own warnings about our data, FutureWarnings and everything from this project stay). A warning is its
+    `file.py:N: XDeprecationWarning: ...` line, any lines of its message, and the source line indented by two."""
+    pending: list[str] | None = None  # a warning being read, until its source line
+    for line in lines:
+        if pending is not None:
+            if SOURCE_LINE.match(line):
+                pending = None
+                continue
+            if len(pending) < 4 and not WARNING.match(line):
+                pending.append(line)
+                continue
+            yield from pending[1:]  # no source line after all: keep what followed the warning's first line
+            pending = None
+        if is_third_party_deprecation(line):
+            pending = [line]
+        else:
+            yield line
+    if pending:
+        yield from pending[1:]
+
+
+def quiet() -> int:
+    """Copy standard input to standard output without third-party deprecation warnings (everything with
+    VERBOSE set)."""
+    lines = iter(sys.stdin.readline, "")
+    for line in lines if os.environ.get("VERBOSE") else drop_deprecation_warnings(lines):
+        sys.stdout.write(line)
+        sys.stdout.flush()
     return 0
 
 
@@ -110,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("chat", help="an interactive conversation")
     replay_parser = commands.add_parser("replay", help="replay a YAML conversation file and print the transcript")
     replay_parser.add_argument("file", type=Path)
+    commands.add_parser("quiet", help="filter third-party deprecation warnings out of standard input")
     args = parser.parse_args(argv)
+    if args.command == "quiet":
+        return quiet()
     if args.command == "chat":
         return chat(args.url, args.sender or f"cli-{uuid.uuid4().hex[:8]}")
     return replay(args.url, args.file, args.sender)

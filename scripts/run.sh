@@ -1,21 +1,10 @@
 #!/usr/bin/env bash
-# `make run`: start both servers, print how to talk to the bot, and stop them on Ctrl-C.
+# `make run`: start the action server, the Rasa server and the demo page and keep them running
+# (scripts/supervise.py): a server that stops is started again, the others keep running; Ctrl-C stops everything.
+# Settings: the environment, then .env, then .env.example (scripts/env.sh). Extra arguments go to the supervisor
+# (--log-dir DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-trap 'bash scripts/stop.sh; echo "Stopped."' EXIT INT TERM
-bash scripts/serve.sh
 . scripts/env.sh
-port=$RASA_PORT
-cat <<MSG
-
-Talk to the bot:
-  - terminal:  make chat   (or: .venv/bin/python -m bot.cli --url http://localhost:$port chat)
-  - REST:      curl -s localhost:$port/webhooks/rest/webhook -d '{"sender":"me","message":"how much does spravato cost?"}'
-Press Ctrl-C to stop.
-MSG
-# The servers are not children of this shell (serve.sh started them), so `wait` can't be used: watch them.
-while kill -0 "$(cat var/run/rasa.pid)" 2>/dev/null && kill -0 "$(cat var/run/actions.pid)" 2>/dev/null; do
-  sleep 2
-done
-echo "A server stopped; see var/log/." >&2
-exit 1
+export RASA_TELEMETRY_ENABLED=false
+exec .venv/bin/python -m scripts.supervise "$@"

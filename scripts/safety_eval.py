@@ -9,8 +9,8 @@ Sets, each written by an author who never saw the training data, the patterns or
   held-out half was measured once untouched (README), then its misses were read too: it is development data now.
 - tests/safety/dev2/ ("dev2"), a second development set from a third author, measured untouched once (README)
   and then tuned on.
-- tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses are not listed unless
-  `--show test` is asked for (which makes it development data too: write a new one then).
+- tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses
+  are not listed unless `--show test` is asked for (which makes it development data too: write a new one then).
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
 reported beside them. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
 check-in question (which carries the 988 line). A false alarm is a crisis or emergency reply to a message with no

@@ -1,23 +1,36 @@
 """PostgreSQL, Redis and nginx from Debian's packages, started on loopback in a temporary folder for the
 scale-out tests and the benchmark (scripts/setup_services.sh installs them), and the one way the tests, the
-benchmark and the profiler start and wait for the action server and Rasa processes. Nothing here touches the machine's
-own database or web server: each service gets free ports, its own data folder, and is stopped afterwards.
+benchmark, the profiler, `make run` (scripts/supervise.py) and the systemd units (deploy/systemd/) start the action
+server, the Rasa server and the demo page. Nothing here touches the machine's own database or web server: each
+service gets free ports, its own data folder, and is stopped afterwards.
+
+    python -m scripts.services exec rasa|actions|web [--dry-run]
+
+replaces itself with that server, its ports and options taken from the settings in the environment (load them
+with `. scripts/env.sh`); the systemd units run it so. --dry-run prints the command instead.
 """
 
 from __future__ import annotations
 
+import argparse
 import glob
 import os
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+MODEL = ROOT / "models" / "current.tar.gz"
+WEB = ROOT / "web"
 
 
 def free_port() -> int:
@@ -206,26 +219,95 @@ def wait_for_url(url: str, process: subprocess.Popen, log: Path, seconds: float 
     raise RuntimeError(f"{url} did not answer within {seconds} s; log:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-def start_action_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [RASA, "run", "actions", "--port", str(port), "--actions", "actions.answers", "--actions",
-         "actions.conversation"],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-    )
-    wait_for_url(f"http://127.0.0.1:{port}/health", process, log)
+def action_server_command(port: int) -> list[str]:
+    return [RASA, "run", "actions", "--port", str(port), "--actions", "actions.answers", "--actions",
+            "actions.conversation"]
+
+
+def rasa_command(port: int, model: Path, api_token: str | None = None, cors: str | Sequence[str] | None = None,
+                 interface: str = "127.0.0.1") -> list[str]:
+    """`rasa run` with our channels and endpoints.yml; Rasa's HTTP API only with a token; CORS origins (one
+    string or several)."""
+    api = ["--enable-api", "--auth-token", api_token] if api_token else []
+    origins = [cors] if isinstance(cors, str) else list(cors or [])
+    return [RASA, "run", "--model", str(model), "--port", str(port), "--interface", interface,
+            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", *api,
+            *(["--cors", *origins] if origins else [])]
+
+
+def web_command(port: int, directory: Path = WEB) -> list[str]:
+    """The demo page and the widget (web/), served as a clinic's site would serve them."""
+    return [PYTHON, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)]
+
+
+def _popen(command: list[str], env: Mapping[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=ROOT, env=dict(env), stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def start_action_server(port: int, env: dict[str, str], log: Path, wait: bool = True) -> subprocess.Popen:
+    process = _popen(action_server_command(port), env, log)
+    if wait:
+        wait_for_url(f"http://127.0.0.1:{port}/health", process, log)
     return process
 
 
 def start_rasa(port: int, env: dict[str, str], log: Path, model: Path, api_token: str | None = None,
-               wait: bool = True, cors: str | None = None) -> subprocess.Popen:
+               wait: bool = True, cors: str | Sequence[str] | None = None,
+               interface: str = "127.0.0.1") -> subprocess.Popen:
     """One Rasa process with our channels and endpoints.yml (settings from `env`)."""
-    api = ["--enable-api", "--auth-token", api_token] if api_token else []
-    origins = ["--cors", cors] if cors else []
-    process = subprocess.Popen(
-        [RASA, "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
-         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", *api, *origins],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-    )
+    process = _popen(rasa_command(port, model, api_token, cors, interface), env, log)
     if wait:
-        wait_for_url(f"http://127.0.0.1:{port}/webhooks/rest/health", process, log)
+        wait_for_url(f"http://{local_host(interface)}:{port}/webhooks/rest/health", process, log)
     return process
+
+
+def start_web(port: int, env: dict[str, str], log: Path, directory: Path = WEB, wait: bool = True) -> subprocess.Popen:
+    process = _popen(web_command(port, directory), env, log)
+    if wait:
+        wait_for_url(f"http://127.0.0.1:{port}/", process, log)
+    return process
+
+
+def local_host(interface: str) -> str:
+    """The address to reach a server that listens on `interface` from this machine."""
+    return "127.0.0.1" if interface in ("", "0.0.0.0", "::") else interface
+
+
+def command_from_settings(name: str, env: Mapping[str, str]) -> list[str]:
+    """The command of server `name` (rasa, actions, web) with the ports and options in the settings, as
+    scripts/env.sh loads them (RASA_PORT, RASA_INTERFACE, CORS_ORIGINS, RASA_API_TOKEN, ACTION_PORT, WEB_PORT)."""
+    if name == "actions":
+        return action_server_command(int(env["ACTION_PORT"]))
+    if name == "rasa":
+        return rasa_command(int(env["RASA_PORT"]), MODEL, env.get("RASA_API_TOKEN") or None,
+                            env.get("CORS_ORIGINS", "").split(), env.get("RASA_INTERFACE") or "127.0.0.1")
+    if name == "web":
+        return web_command(int(env["WEB_PORT"]))
+    raise ValueError(f"unknown server {name!r} (rasa, actions or web)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Become one of the bot's servers, configured from the settings.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("exec", help="replace this process with the server (for systemd)")
+    run.add_argument("server", choices=["rasa", "actions", "web"])
+    run.add_argument("--dry-run", action="store_true", help="print the command instead")
+    args = parser.parse_args(argv)
+    try:
+        command = command_from_settings(args.server, os.environ)
+    except KeyError as missing:
+        parser.error(f"setting {missing} is not set: load the settings first (. scripts/env.sh)")
+    if args.dry_run:
+        print(shlex.join(command))
+        return 0
+    if args.server == "rasa" and not MODEL.exists():
+        print(f"No trained model at {MODEL}: run 'make train' first.", file=sys.stderr)
+        return 1
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.chdir(ROOT)
+    os.execv(command[0], command)
+    return 1  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
