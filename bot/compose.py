@@ -48,6 +48,15 @@ def fact_sentences(fact: Fact) -> str:
     return f"{fact.text} {fact.caution}" if fact.caution else fact.text
 
 
+def _sentences_once(fact: Fact, cautions_shown: set[str]) -> str:
+    """A fact's sentences in an answer, its caution left out only when the same caution was already shown."""
+    if fact.caution and fact.caution in cautions_shown:
+        return fact.text
+    if fact.caution:
+        cautions_shown.add(fact.caution)
+    return fact_sentences(fact)
+
+
 def take_for_answer(ranked: Sequence[Fact]) -> list[Fact]:
     """The first few ranked facts that fit a short answer (always at least one)."""
     chosen: list[Fact] = []
@@ -86,7 +95,8 @@ def source_line(facts: Sequence[Fact], source: Source) -> str:
             cites.append(fact.cites)
     parts = "; ".join(_section_part(section, cites) for section, cites in sections.items())
     label = "Source" if len(sections) == 1 else "Sources"
-    return f"{label}: {source.publisher}, by {source.author}, {source.published_text}, {parts}. {source.url}"
+    end = "" if parts.endswith(".") else "."  # "citing Niciu et al." already ends the sentence
+    return f"{label}: {source.publisher}, by {source.author}, {source.published_text}, {parts}{end} {source.url}"
 
 
 def full_citation(facts: Sequence[Fact], source: Source) -> str:
@@ -113,11 +123,12 @@ def parts_answer(parts: Sequence[tuple[str, Sequence[Fact]]], source: Source, cl
     """An answer in parts (one per question of a message): each part's lead and facts, then one evidence note
     and one Source line over all the facts, an optional closing note, and the disclaimer."""
     paragraphs: list[str] = []
+    cautions_shown: set[str] = set()
     for lead, facts in parts:
         if lead:
             paragraphs.append(lead)
         if facts:
-            paragraphs.append(" ".join(fact_sentences(fact) for fact in facts))
+            paragraphs.append(" ".join(_sentences_once(fact, cautions_shown) for fact in facts))
     every_fact = list({fact.id: fact for _, facts in parts for fact in facts}.values())
     if every_fact:
         note = evidence_note(every_fact)

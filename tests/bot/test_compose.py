@@ -76,3 +76,18 @@ def test_cautions_count_towards_an_answers_length(base):
     cautioned = [fact for fact in base.facts if fact.caution]
     chosen = compose.take_for_answer(cautioned)
     assert sum(len(compose.fact_sentences(fact)) for fact in chosen[1:]) <= compose.MAX_ANSWER_CHARS
+
+
+def test_a_caution_shared_by_two_facts_is_shown_once_and_the_source_line_has_one_full_stop():
+    from bot.compose import parts_answer
+    from bot.facts import load_fact_base
+
+    base = load_fact_base()
+    shared = [fact for fact in base.facts if fact.caution]
+    by_caution: dict[str, list] = {}
+    for fact in shared:
+        by_caution.setdefault(fact.caution, []).append(fact)
+    pair = next(facts for facts in by_caution.values() if len(facts) >= 2)[:2]
+    text = parts_answer([("", pair)], base.source)
+    assert text.count(pair[0].caution) == 1
+    assert ".." not in text
