@@ -1,7 +1,13 @@
-"""Choosing facts: select by topic, drug and condition, then rank against the words of the question.
+"""Choosing facts for a question: the retrieve stage.
 
-Ranking is a plain TF-IDF-style overlap of spaCy lemmas between the question and each fact (its text and its
-keywords). The base is about a hundred facts, so an exact scan is both fast and easy to explain.
+Two ways live here:
+- `retrieve()` (new, issue 18): the fact is the unit. It understands the message (bot/understand.py), ranks every
+  fact with the hybrid of bot/rank.py (BM25 over text + asks + keywords, character n-grams, entity agreement, the
+  topic only as a prior) and decides, from calibrated scores and the named not-covered subjects, whether the
+  article answers at all. Measured against the alternatives by scripts/compare_retrieval.py.
+- `Retriever.select()` (the topic router's ranking, kept for "tell me more" and the callers that route by topic):
+  all facts of one topic, those about the asked drug/condition first, ranked by a TF-IDF-style overlap of spaCy
+  lemmas with the question.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from dataclasses import dataclass
 
 from bot.facts import Fact, FactBase, load_fact_base
 from bot.nlp import content_lemmas
+from bot.rank import ANSWER, Coverage, Ranking, ScoredFact, get_answerability
+from bot.understand import Query, understand
 
 DRUG_MATCH_BONUS = 2.0
 CONDITION_MATCH_BONUS = 1.5
@@ -107,3 +115,68 @@ class Retriever:
 def get_retriever() -> Retriever:
     """The retriever over the project's fact base, built once per process."""
     return Retriever(load_fact_base())
+
+
+# --- fact-level retrieval ---------------------------------------------------------------------------------------
+
+MAX_FACTS = 3
+# A fact beyond the best one is shown only when its score is at least this share of the best fact's: the second
+# and third facts must answer the same question, not merely share a word with it.
+CLOSE_TO_BEST = 0.75
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What the retrieve stage hands to the decide and compose stages for one message (or one question of it)."""
+
+    query: Query
+    ranking: Ranking
+    coverage: Coverage
+
+    @property
+    def answerable(self) -> bool:
+        """The article answers it (no named not-covered subject, no structural gap, probability over threshold)."""
+        return self.coverage.status == ANSWER
+
+    def facts(self, limit: int = MAX_FACTS, close: float = CLOSE_TO_BEST) -> list[Fact]:
+        """The facts to answer with, best first: the best one, then those scoring close to it (at most `limit`)."""
+        best = self.ranking.best
+        if best is None:
+            return []
+        chosen: list[ScoredFact] = [best]
+        for scored in self.ranking.facts[1:]:
+            if len(chosen) >= limit or scored.score < close * best.score:
+                break
+            chosen.append(scored)
+        return [scored.fact for scored in chosen]
+
+
+def retrieve(
+    text: str | Query,
+    topic: str | None = None,
+    carried_drugs: tuple[str, ...] = (),
+    carried_conditions: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> Retrieval:
+    """Rank every fact for a message and decide whether the article answers it.
+
+    `text` is the whole message (a post is split into its questions and their context) or an already understood
+    `Query`; `topic` is the NLU topic intent, used only as a prior when the ranker's config weighs it;
+    `carried_*` are the drug and condition of earlier turns (they count as context); `exclude` drops facts
+    already shown. Built on cached indexes: the first call builds them, later calls only score."""
+    query = text if isinstance(text, Query) else understand(text, topic, carried_drugs, carried_conditions)
+    answerability = get_answerability()
+    ranking = answerability.ranker.rank(query, exclude=exclude)
+    return Retrieval(query, ranking, answerability.decide(ranking))
+
+
+def retrieve_each(
+    text: str,
+    topic: str | None = None,
+    carried_drugs: tuple[str, ...] = (),
+    carried_conditions: tuple[str, ...] = (),
+) -> list[Retrieval]:
+    """One retrieval per question of a message ("Is it covered by insurance? And how fast does it work?"), each
+    with the message's story as context; a message with one question gives one."""
+    whole = understand(text, topic, carried_drugs, carried_conditions)
+    return [retrieve(query) for query in whole.each_question()]

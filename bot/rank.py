@@ -1,0 +1,436 @@
+"""Ranking facts for a question: the fact, not the topic, is the unit of answering.
+
+Each fact is a small document: its text, the questions it answers in patients' words (`asks`, a doc2query-style
+expansion) and its keywords. These stages score it against a `Query` (bot/understand.py), each on its own so it
+can be measured and tested alone (scripts/compare_retrieval.py):
+
+- `LexicalIndex`: BM25 (bm25s) over one shared tokenisation, `tokenize()`: spaCy lemmas without stop words, plus
+  one token per drug, condition or form the vocabulary tagger finds (so "fibro", "FM" and "fibromyalgia" meet);
+- `CharIndex`: TF-IDF cosine over character 3-5-grams within words, which forgives misspellings ("memantin",
+  "antidepresants") and word forms the lemmatizer misses;
+- `entity_agreement()`: a drug or condition the question names must be the fact's (or its parent drug's:
+  esketamine -> ketamine);
+- and, optionally, the topic intent as a prior.
+
+The word stages score the question sentences, the sentence a question points back to ("Is that true?"), and, with
+half the weight, the rest of the story. The hybrid adds the stages with the weights of `RankerConfig` (chosen on
+the tune half of tests/realistic/dev.yml). `Answerability` then decides whether the article answers at all: a
+named not-covered subject, a drug and condition (or aspect) the article never puts together, or a calibrated
+probability from the best fact's signals under a threshold. Indexes are built once per fact base, through
+`get_ranker()` / `get_answerability()`, never at import time.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from wordfreq import zipf_frequency
+
+from bot.facts import FACTS_DIR, Fact, FactBase, load_fact_base
+from bot.nlp import content_lemmas
+from bot.safety import CoverageGuard, Uncovered, get_coverage_guard, normalise
+from bot.understand import Query, understand
+from bot.vocabulary import get_tagger
+
+TEXT, ASKS, KEYWORDS = "text", "asks", "keywords"
+ALL_FIELDS = (TEXT, ASKS, KEYWORDS)
+ENTITY_LABELS = ("drug", "condition", "form")
+NASAL_SPRAY, SPRAY_DRUG = "nasal_spray", "esketamine"  # the one approved nasal spray derived from ketamine
+
+
+def tokenize(text: str) -> list[str]:
+    """The tokens of a text, for indexing and querying alike: content lemmas (bot.nlp) plus `drug:ketamine`,
+    `condition:fibromyalgia`, `form:nasal_spray` for every name the vocabulary tagger finds."""
+    tokens = content_lemmas(text)
+    tokens += [f"{entity.label}:{entity.value}" for entity in get_tagger().tag(text) if entity.label in ENTITY_LABELS]
+    return tokens
+
+
+def fact_fields(fact: Fact, fields: tuple[str, ...] = ALL_FIELDS) -> list[str]:
+    """The passages of a fact that a field selection indexes, text first."""
+    passages = [fact.text] if TEXT in fields else []
+    if ASKS in fields:
+        passages += list(fact.asks)
+    if KEYWORDS in fields and fact.keywords:
+        passages.append(" ".join(fact.keywords))
+    return passages
+
+
+def _normalised(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else np.zeros_like(scores)
+
+
+class LexicalIndex:
+    """BM25 over the facts, one document per fact (its selected fields joined), built once."""
+
+    def __init__(self, facts: list[Fact], fields: tuple[str, ...] = ALL_FIELDS, k1: float = 1.2, b: float = 0.75):
+        self.fields = fields
+        corpus = [tokenize(" ".join(fact_fields(fact, fields))) for fact in facts]
+        self.index = bm25s.BM25(k1=k1, b=b)
+        self.index.index(corpus, show_progress=False)
+        self.size = len(facts)
+
+    def scores(self, text: str) -> np.ndarray:
+        """BM25 score of every fact for `text`, in fact-base order (0 when no token is shared)."""
+        tokens = tokenize(text) if text else []
+        if not tokens:
+            return np.zeros(self.size)
+        return np.asarray(self.index.get_scores(tokens), dtype=float)
+
+
+class CharIndex:
+    """TF-IDF over character 3-5-grams within words; a fact scores the best cosine of its passages (its text,
+    each of its asks, its keywords), so one close paraphrase is enough."""
+
+    def __init__(self, facts: list[Fact], fields: tuple[str, ...] = ALL_FIELDS):
+        passages = [(number, passage) for number, fact in enumerate(facts) for passage in fact_fields(fact, fields)]
+        self.owner = np.array([number for number, _ in passages])
+        self.size = len(facts)
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True)
+        self.matrix = self.vectorizer.fit_transform([passage for _, passage in passages])
+
+    def scores(self, text: str) -> np.ndarray:
+        """Per fact, the highest cosine similarity between `text` and one of its passages (0..1)."""
+        if not text.strip():
+            return np.zeros(self.size)
+        similarity = (self.matrix @ self.vectorizer.transform([text]).T).toarray().ravel()
+        best = np.zeros(self.size)
+        np.maximum.at(best, self.owner, similarity)
+        return best
+
+
+def _agrees(named: tuple[str, ...], fact_values: tuple[str, ...], related: dict[str, str]) -> float:
+    """+1 when the fact is about one of the names (or a parent drug's: what the article says of ketamine holds
+    for esketamine), 0 when it names none at all (a general fact) or is about a drug derived from the one named
+    (Spravato, when ketamine is named), -1 when it is about something else."""
+    if not named:
+        return 0.0
+    if any(name in fact_values or related.get(name) in fact_values for name in named):
+        return 1.0
+    if not fact_values or any(related.get(value) in named for value in fact_values):
+        return 0.0
+    return -1.0
+
+
+def entity_agreement(query: Query, fact: Fact, related: dict[str, str], context_weight: float = 0.5) -> float:
+    """How well the fact's drugs and conditions agree with the query's: the sum, for drugs and for conditions, of
+    +1 (agrees), 0 (nothing named, or a general fact), -1 (another drug or condition). Names from the story
+    around the question count for `context_weight`. "The ketamine nasal spray" is Spravato's form: a nasal spray
+    named with ketamine agrees with the facts about esketamine."""
+    drugs = query.drugs
+    if NASAL_SPRAY in query.forms and drugs and all(related.get(SPRAY_DRUG) == drug for drug in drugs):
+        drugs = (*drugs, SPRAY_DRUG)
+    score = _agrees(drugs, fact.drugs, related) + _agrees(query.conditions, fact.conditions, {})
+    if not query.drugs:
+        score += context_weight * _agrees(query.context_drugs, fact.drugs, related)
+    if not query.conditions:
+        score += context_weight * _agrees(query.context_conditions, fact.conditions, {})
+    return score
+
+
+@dataclass(frozen=True)
+class RankerConfig:
+    """Which stages the hybrid uses and how much each weighs (chosen on the tune half of the dev set)."""
+
+    fields: tuple[str, ...] = ALL_FIELDS
+    lexical: float = 1.0  # BM25, normalised so the best fact of the query scores 1
+    chars: float = 0.5  # character n-gram cosine (0..1)
+    entities: float = 0.3  # entity agreement (-2..2 from the question, +/- context_entities from the story)
+    topic: float = 0.0  # the topic prior: added when the fact is in the query's topic
+    antecedent: float = 1.0  # weight of the sentence a question points back to ("Is that true?")
+    context: float = 0.5  # weight of the rest of the story around the question, relative to the question
+    context_entities: float = 0.5
+
+
+@dataclass(frozen=True)
+class ScoredFact:
+    """One fact with the score of each stage and the hybrid score that orders it."""
+
+    fact: Fact
+    score: float
+    lexical: float  # raw BM25 (question + weighted context)
+    lexical_share: float  # BM25 relative to the best fact of this query (0..1)
+    chars: float  # best character n-gram cosine (question + weighted context, 0..1)
+    entities: float  # entity agreement
+    topic: bool  # the fact is in the prior topic
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The facts for one query, best first."""
+
+    query: Query
+    facts: tuple[ScoredFact, ...]
+
+    @property
+    def best(self) -> ScoredFact | None:
+        return self.facts[0] if self.facts else None
+
+    def ids(self, limit: int | None = None) -> list[str]:
+        return [scored.fact.id for scored in self.facts[:limit]]
+
+
+class FactRanker:
+    """Ranks every fact of a base for a query with the hybrid of `config`. Plain data in, plain data out."""
+
+    def __init__(self, base: FactBase, config: RankerConfig | None = None) -> None:
+        self.base = base
+        self.config = config or RankerConfig()
+        self.lexical = LexicalIndex(base.facts, self.config.fields)
+        self.chars = CharIndex(base.facts, self.config.fields)
+
+    def with_config(self, config: RankerConfig) -> FactRanker:
+        """The same indexes (when the fields are the same) under other weights: for comparing variants."""
+        if config.fields != self.config.fields:
+            return FactRanker(self.base, config)
+        clone = object.__new__(FactRanker)
+        clone.base, clone.config, clone.lexical, clone.chars = self.base, config, self.lexical, self.chars
+        return clone
+
+    def _both(self, index: LexicalIndex | CharIndex, query: Query) -> np.ndarray:
+        scores = index.scores(query.question_text)
+        if query.antecedents and self.config.antecedent:
+            scores = scores + self.config.antecedent * index.scores(" ".join(query.antecedents))
+        if query.background and self.config.context:
+            scores = scores + self.config.context * index.scores(query.background)
+        return scores
+
+    def rank(self, query: Query | str, exclude: tuple[str, ...] = ()) -> Ranking:
+        """Every fact not in `exclude`, best first, with each stage's score."""
+        query = understand(query) if isinstance(query, str) else query
+        config = self.config
+        lexical = self._both(self.lexical, query) if config.lexical else np.zeros(len(self.base.facts))
+        share = _normalised(lexical)
+        chars = self._both(self.chars, query) if config.chars else np.zeros(len(self.base.facts))
+        related = self.base.related_drugs
+        scored = []
+        for number, fact in enumerate(self.base.facts):
+            if fact.id in exclude:
+                continue
+            agreement = entity_agreement(query, fact, related, config.context_entities)
+            in_topic = query.topic is not None and fact.topic == query.topic
+            score = (
+                config.lexical * share[number]
+                + config.chars * chars[number]
+                + config.entities * agreement
+                + (config.topic if in_topic else 0.0)
+            )
+            scored.append(ScoredFact(fact, float(score), float(lexical[number]), float(share[number]),
+                                     float(chars[number]), agreement, in_topic))
+        order = {fact.id: number for number, fact in enumerate(self.base.facts)}
+        scored.sort(key=lambda item: (-item.score, order[item.fact.id]))
+        return Ranking(query, tuple(scored))
+
+
+@functools.lru_cache(maxsize=4)
+def get_ranker(config: RankerConfig | None = None) -> FactRanker:
+    """The ranker over the project's fact base, built once per process (per config)."""
+    return FactRanker(load_fact_base(), config)
+
+
+# --- answerability ---------------------------------------------------------------------------------------------
+
+ANSWER, NOT_COVERED = "answer", "not_covered"
+# Kinds of question (topics that are an aspect, not a subject): "side effects of memantine" asks for an aspect the
+# article may not give for that drug at all.
+ASPECT_TOPICS = frozenset(
+    {"cost", "regulation", "side_effects", "dosing", "duration", "forms", "experiences", "research_quality"}
+)
+# How common a word must be (wordfreq's Zipf scale: 7 is "the", 3 is once per ten million words) before a word
+# the fact base never uses stops telling us the question is about something else. Rarity above it counts.
+COMMON_ZIPF = 5.5
+# A rare word in the sentence a question points back to counts for less than one in the question itself.
+ANTECEDENT_NOVELTY = 0.6
+# A question with fewer words of its own than this ("Is that true?", "What did they find?") is judged together with
+# the sentence it points back to.
+MIN_OWN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What answerability reads from a ranking: how well the best fact covers the question, and what doesn't fit."""
+
+    coverage: float  # share of the question's weight (idf; rarity for unknown words) that the best fact holds
+    coverage3: float  # the same for the three best facts together
+    novelty: float  # how rare the rarest word is that the fact base never uses (0 = none, up to 5.5)
+    novelty_sum: float  # the rarity of all such words added up
+    chars: float  # character n-gram cosine of the best fact
+    lexical: float  # log(1 + BM25) of the best fact
+    entities: float  # entity agreement of the best fact
+    pair_missing: bool  # the named drug and the named condition never meet in one fact
+    aspect_missing: bool  # no fact gives the asked aspect (side effects, dose...) for the named drug
+    unknown: tuple[str, ...] = ()  # the question's words the fact base never uses
+
+    def vector(self, names: tuple[str, ...]) -> list[float]:
+        return [float(getattr(self, name)) for name in names]
+
+
+# The signals the calibration weighs (chosen by 5-fold cross-validation on the tune half).
+FEATURES = ("coverage", "novelty", "chars", "lexical")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The decision for one question: answer from the facts, or say the article doesn't cover it."""
+
+    status: str  # ANSWER | NOT_COVERED
+    answerable: float  # calibrated probability that the article answers the question (0..1)
+    reason: str  # why not covered: "subject" (a named subject), "pair", "aspect", "score"; "" when answered
+    uncovered: Uncovered | None  # the named not-covered subject, when one matched
+    signals: Signals
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic weights over named `Signals` and the threshold on the resulting probability.
+
+    Fitted on the tune half of tests/realistic/dev.yml by `scripts/compare_retrieval.py --fit` (which prints
+    these numbers); the held-out half is never used for them."""
+
+    intercept: float
+    weights: tuple[tuple[str, float], ...]  # (signal name, weight)
+    threshold: float
+
+    def probability(self, signals: Signals) -> float:
+        z = self.intercept + sum(weight * float(getattr(signals, name)) for name, weight in self.weights)
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+# Fitted by `python scripts/compare_retrieval.py --fit` on the tune half (see there for how the threshold is chosen).
+CALIBRATION = Calibration(
+    intercept=-3.689,
+    weights=(("coverage", 1.768), ("novelty", -1.087), ("chars", 1.768), ("lexical", 1.52)),
+    threshold=0.653,
+)
+
+
+class Answerability:
+    """Turns a ranking into a decision: a named not-covered subject (data/safety/not_covered.yml) first, then the
+    structural gaps (a drug and condition, or a drug and aspect, the article never puts together), then the
+    calibrated probability against the threshold."""
+
+    def __init__(
+        self, ranker: FactRanker, calibration: Calibration = CALIBRATION, subjects: CoverageGuard | None = None
+    ) -> None:
+        self.ranker = ranker
+        self.calibration = calibration
+        self.subjects = subjects  # the named not-covered subjects; None: the project's (data/safety/not_covered.yml)
+        base = ranker.base
+        self.documents = [set(tokenize(" ".join(fact_fields(fact)))) for fact in base.facts]
+        self.number = {fact.id: index for index, fact in enumerate(base.facts)}
+        self.vocabulary = sorted(set().union(*self.documents))
+        self._known = set(self.vocabulary)
+        self._spellings: dict[str, str | None] = {}
+        counts: dict[str, int] = {}
+        for document in self.documents:
+            for token in document:
+                counts[token] = counts.get(token, 0) + 1
+        total = len(self.documents)
+        self.idf = {token: math.log((total + 1) / (count + 0.5)) for token, count in counts.items()}
+        self.pairs = {(drug, condition) for fact in base.facts for drug in fact.drugs for condition in fact.conditions}
+        self.aspects = {(fact.topic, drug) for fact in base.facts for drug in fact.drugs}
+        self.related = base.related_drugs
+
+    def known_as(self, token: str) -> str | None:
+        """The fact base's own token for `token` (itself, or a close spelling), or None when it never uses it."""
+        if token in self._known or ":" in token:
+            return token
+        if not token.isalpha() or len(token) < 3:
+            return token  # numbers, short forms: no evidence either way
+        if token not in self._spellings:
+            close = difflib.get_close_matches(token, self.vocabulary, n=1, cutoff=0.85)
+            self._spellings[token] = close[0] if close else None
+        return self._spellings[token]
+
+    @staticmethod
+    def rarity(token: str) -> float:
+        """How rare a word is in English at large: 0 for common words, up to COMMON_ZIPF for unheard-of ones."""
+        return max(0.0, COMMON_ZIPF - zipf_frequency(token, "en"))
+
+    def signals(self, ranking: Ranking) -> Signals:
+        query, best = ranking.query, ranking.best
+        # The questions, and the sentences they point back to ("Is that true?"): what must be covered.
+        asked = [(token, self.known_as(token)) for token in tokenize(query.question_text)]
+        pointed = []
+        if sum(1 for token, _ in asked if ":" not in token) < MIN_OWN_WORDS:
+            pointed = [(token, self.known_as(token)) for token in tokenize(" ".join(query.antecedents))]
+        mapped = asked + pointed
+        unknown = tuple(token for token, known in mapped if known is None)
+        weight = sum(self.idf.get(known, 0.0) if known else self.rarity(token) for token, known in mapped)
+        number = self.number
+        document = self.documents[number[best.fact.id]] if best else set()
+        held = sum(self.idf.get(known, 0.0) for _, known in mapped if known and known in document)
+        top3 = set().union(*(self.documents[number[scored.fact.id]] for scored in ranking.facts[:3]))
+        held3 = sum(self.idf.get(known, 0.0) for _, known in mapped if known and known in top3)
+        rarities = [self.rarity(token) for token, known in asked if known is None] + [
+            ANTECEDENT_NOVELTY * self.rarity(token) for token, known in pointed if known is None
+        ]
+        drugs, conditions = query.drugs, query.conditions
+        pair_missing = bool(drugs and conditions) and not any(
+            (drug, condition) in self.pairs for drug in drugs for condition in conditions
+        )
+        aspect = query_aspect(query.question_text)
+        aspect_missing = bool(aspect and drugs) and not any(
+            (aspect, drug) in self.aspects or (aspect, self.related.get(drug)) in self.aspects for drug in drugs
+        )
+        return Signals(
+            coverage=held / weight if weight else 0.0,
+            coverage3=held3 / weight if weight else 0.0,
+            novelty=max(rarities, default=0.0),
+            novelty_sum=sum(rarities),
+            chars=best.chars if best else 0.0,
+            lexical=math.log1p(best.lexical) if best else 0.0,
+            entities=best.entities if best else 0.0,
+            pair_missing=pair_missing,
+            aspect_missing=aspect_missing,
+            unknown=unknown,
+        )
+
+    def decide(self, ranking: Ranking) -> Coverage:
+        """Answer or not covered, and why."""
+        signals = self.signals(ranking)
+        probability = self.calibration.probability(signals)
+        uncovered = (self.subjects or get_coverage_guard()).check(ranking.query.text)
+        if uncovered is not None:
+            return Coverage(NOT_COVERED, probability, "subject", uncovered, signals)
+        if signals.pair_missing:
+            return Coverage(NOT_COVERED, probability, "pair", None, signals)
+        if signals.aspect_missing:
+            return Coverage(NOT_COVERED, probability, "aspect", None, signals)
+        if probability < self.calibration.threshold:
+            return Coverage(NOT_COVERED, probability, "score", None, signals)
+        return Coverage(ANSWER, probability, "", None, signals)
+
+
+@functools.lru_cache(maxsize=1)
+def _aspect_cues() -> list[tuple[str, re.Pattern[str]]]:
+    with (FACTS_DIR / "cues.yml").open(encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    return [
+        (entry["topic"], re.compile(r"(?<!\w)(" + "|".join(re.escape(cue) for cue in entry["cues"]) + r")(?!\w)"))
+        for entry in spec
+        if entry["topic"] in ASPECT_TOPICS
+    ]
+
+
+def query_aspect(text: str) -> str | None:
+    """The aspect a question asks about (cost, side effects, dosing...), by the cue words of data/facts/cues.yml."""
+    normal = normalise(text)
+    return next((topic for topic, pattern in _aspect_cues() if pattern.search(normal)), None)
+
+
+@functools.lru_cache(maxsize=1)
+def get_answerability() -> Answerability:
+    """Answerability over the project's ranker, built once per process."""
+    return Answerability(get_ranker())
+
+

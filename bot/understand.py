@@ -1,0 +1,201 @@
+"""Understanding a message as patients write it: which sentences ask something, which tell the story around it,
+and which drugs, conditions and forms each part names.
+
+Real messages are often a post: a greeting, a story, what was tried, a worry, then one or more questions, maybe a
+"thanks". `understand()` returns a `Query`: the question sentences (what retrieval ranks against), the context
+(what retrieval may lean on for entities, never for words), and the entities of each. It is plain data in, plain
+data out, and knows nothing of Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from bot.vocabulary import get_tagger
+
+# A sentence ends at . ! ? ; or a line break (posts are often written one thought per line).
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*")
+QUESTION_OPENING = re.compile(
+    r"^(?:(?:and|but|so|also|ok|okay|and so|or)[, ]+)?"
+    r"(?:how|what|whats|what's|which|is|isn't|isnt|are|aren't|arent|does|doesn't|doesnt|do|did|can|could|will|"
+    r"would|who|whom|why|where|should|any|has|have|was|were|tell me|explain|describe|"
+    r"when(?= (?:will|does|do|did|is|are|can|could|should|would)\b))\b",
+    re.IGNORECASE,
+)
+# Requests that ask without a question mark or a question word ("I'd love to know if...", "wondering whether").
+REQUEST = re.compile(
+    r"\b(?:wonder(?:ing)?|curious|want(?:ed)? to know|like to know|love to know|anyone know|does anybody know|"
+    r"any (?:info|information|evidence|research|studies|data)|need to know|trying to (?:find out|understand)|"
+    r"can you (?:tell|explain|give)|please (?:tell|explain))\b",
+    re.IGNORECASE,
+)
+# Whole sentences that are only social: a greeting, thanks, an apology for asking, "long time lurker".
+SOCIAL = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|dear \w+)\b[\w ,!'-]*|"
+    r"(?:thanks?|thank you|thx|ty|many thanks|cheers)\b[\w ,!'-]*|"
+    r"(?:sorry|apologies)(?: if| for)\b.*|long[- ]time (?:lurker|reader)\b.*|quick (?:one|question)\b.*|"
+    r"(?:any|all) (?:help|advice|thoughts|input)\b[\w ,!'-]*(?:appreciated|welcome)?)$",
+    re.IGNORECASE,
+)
+# A greeting that opens a sentence which then goes on ("hi all, quick one. ..." / "Hey, so I've been...").
+LEADING_SOCIAL = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: (?:all|everyone|there|guys|folks))?[,!.]*\s+"
+    r"|(?:so|ok|okay|well|um+|hmm+)[,]\s+)",
+    re.IGNORECASE,
+)
+
+# Words by which a question points back at the story before it.
+POINTING = re.compile(r"\b(?:it|its|that|this|these|those|they|them|there|he|she|his|her|one|ones|the two|both)\b",
+                      re.IGNORECASE)
+
+DRUG, CONDITION, FORM = "drug", "condition", "form"
+
+
+@dataclass(frozen=True)
+class Query:
+    """One message, understood: the questions it asks, the story around them, and the entities of each.
+
+    `drugs`/`conditions`/`forms` are named in the question sentences; `context_drugs`/`context_conditions` only in
+    the rest of the message or carried from earlier turns. A question that names no drug leans on the context's.
+    """
+
+    text: str
+    questions: tuple[str, ...]
+    context: tuple[str, ...] = ()  # the sentences that do not ask, in message order
+    drugs: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
+    context_drugs: tuple[str, ...] = ()
+    context_conditions: tuple[str, ...] = ()
+    topic: str | None = None  # a topic prior (from NLU or an earlier turn), or None
+    antecedents: tuple[str, ...] = ()  # the sentence before a question that refers back ("Is that true?")
+
+    @property
+    def question_text(self) -> str:
+        """The words retrieval ranks against: the question sentences together."""
+        return " ".join(self.questions) or self.text
+
+    @property
+    def focus_text(self) -> str:
+        """The questions and the sentences they point back to: what the message is about."""
+        return " ".join((*self.antecedents, *self.questions)) or self.text
+
+    @property
+    def background(self) -> str:
+        """The story around the questions, less the sentences they point back to."""
+        return " ".join(sentence for sentence in self.context if sentence not in self.antecedents)
+
+    def each_question(self) -> list[Query]:
+        """One query per question, each keeping the story, its antecedent and the context's entities; a
+        question that names no drug or condition leans on the other questions' (they become its context)."""
+        if len(self.questions) < 2:
+            return [self]
+        tagger = get_tagger()
+        queries = []
+        for question in self.questions:
+            tagged = tagger.tag(question)
+            others = tuple(q for q in self.questions if q != question)
+            queries.append(
+                replace(
+                    self,
+                    questions=(question,),
+                    context=(*self.context, *others) if not _values(tagged, DRUG) else self.context,
+                    drugs=_values(tagged, DRUG),
+                    conditions=_values(tagged, CONDITION),
+                    forms=_values(tagged, FORM),
+                    context_drugs=tuple(dict.fromkeys((*self.context_drugs, *self.drugs))),
+                    context_conditions=tuple(dict.fromkeys((*self.context_conditions, *self.conditions))),
+                )
+            )
+        return queries
+
+    @property
+    def all_drugs(self) -> tuple[str, ...]:
+        """The drugs the question is about: its own, else those of the context."""
+        return self.drugs or self.context_drugs
+
+    @property
+    def all_conditions(self) -> tuple[str, ...]:
+        return self.conditions or self.context_conditions
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, stripped, without empty ones."""
+    return [part.strip() for part in SENTENCE_BREAK.split(text.strip()) if part and part.strip()]
+
+
+def is_social(sentence: str) -> bool:
+    """A greeting, thanks or apology with nothing else in it."""
+    return bool(SOCIAL.match(sentence.strip(" .!")))
+
+
+def is_question(sentence: str) -> bool:
+    """A sentence that asks: it ends with "?", opens with a question word, or asks in so many words."""
+    body = LEADING_SOCIAL.sub("", sentence.strip())
+    return body.rstrip().endswith("?") or bool(QUESTION_OPENING.match(body)) or bool(REQUEST.search(body))
+
+
+def refers_back(sentence: str) -> bool:
+    """A question that points at something said before it ("Is that true?", "Does it help?")."""
+    return bool(POINTING.search(sentence))
+
+
+@dataclass(frozen=True)
+class Post:
+    """A message cut into the sentences that ask, the ones they point back to, and the rest."""
+
+    questions: list[str]
+    context: list[str]
+    antecedents: list[str]
+
+
+def split_post(text: str) -> Post:
+    """The questions, context and antecedents of a message, in message order, social sentences dropped.
+
+    A message with no sentence that asks ("ketamine for migraines", "my insurance denied it twice") is all
+    question: a fragment is how many people ask. The antecedent of a question that refers back ("Is that
+    right?") is the statement just before it."""
+    parts = [sentence for sentence in sentences(text) if not is_social(sentence)]
+    asking = [is_question(sentence) for sentence in parts]
+    if not any(asking):
+        return Post(parts or [text.strip()], [], [])
+    questions = [LEADING_SOCIAL.sub("", sentence).strip() for sentence, asks in zip(parts, asking, strict=True) if asks]
+    context = [sentence for sentence, asks in zip(parts, asking, strict=True) if not asks]
+    antecedents: list[str] = []
+    for number, (sentence, asks) in enumerate(zip(parts, asking, strict=True)):
+        if asks and refers_back(sentence):
+            before = next((parts[i] for i in range(number - 1, -1, -1) if not asking[i]), None)
+            if before and before not in antecedents:
+                antecedents.append(before)
+    return Post(questions, context, antecedents)
+
+
+def _values(entities, label: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(entity.value for entity in entities if entity.label == label))
+
+
+def understand(
+    text: str,
+    topic: str | None = None,
+    carried_drugs: tuple[str, ...] = (),
+    carried_conditions: tuple[str, ...] = (),
+) -> Query:
+    """The questions, context and entities of one message. `carried_*` come from earlier turns: they count as
+    context, so a follow-up ("is it covered by insurance?") leans on the drug of the last answer."""
+    post = split_post(text)
+    tagger = get_tagger()
+    asked = [entity for question in post.questions for entity in tagger.tag(question)]
+    around = [entity for sentence in post.context for entity in tagger.tag(sentence)]
+    return Query(
+        text=text,
+        questions=tuple(post.questions),
+        context=tuple(post.context),
+        antecedents=tuple(post.antecedents),
+        drugs=_values(asked, DRUG),
+        conditions=_values(asked, CONDITION),
+        forms=_values(asked, FORM),
+        context_drugs=tuple(dict.fromkeys((*_values(around, DRUG), *carried_drugs))),
+        context_conditions=tuple(dict.fromkeys((*_values(around, CONDITION), *carried_conditions))),
+        topic=topic,
+    )

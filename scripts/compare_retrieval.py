@@ -1,0 +1,494 @@
+"""Compare ways of answering realistic questions: plain BM25 (the baseline), today's topic router, each ranking
+stage alone, and the hybrid with calibrated answerability, in one run on tests/realistic/dev.yml.
+
+    python scripts/compare_retrieval.py                     # both halves, markdown tables
+    python scripts/compare_retrieval.py --json results.json # and the figures as JSON
+    python scripts/compare_retrieval.py --model models/current.tar.gz   # today's router with the real NLU model
+    python scripts/compare_retrieval.py --fit               # refit the calibration on the tune half, print it
+    python scripts/compare_retrieval.py --errors            # the hybrid's mistakes on the tune half
+
+The dev set was written in patients' voice without seeing the bot's data and split once into a tune half (the
+weights, the calibration and every threshold are chosen on it) and a held-out half that nothing is tuned on; the
+held-out mistakes are never printed. Metrics, per half:
+- top-1: of the questions the article answers, the share whose reply leads with a fact from the label (a question
+  wrongly called "not covered" counts as a miss); top-3: one of the first three facts is in the label;
+  ranked top-1: the first ranked fact is in the label, whatever the decision;
+- not-covered precision and recall: over the questions labelled with facts or `not_covered`, whether the reply says
+  the article doesn't cover it;
+- advice: the share of `advice` questions the personal-advice guard catches (the same guard for every row), and
+  how often it fires on the others.
+Every row but today's router decides "not covered" the same way: a named not-covered subject
+(data/safety/not_covered.yml), else a threshold on the row's own best score, chosen on the tune half; the hybrid
+adds the structural gaps and the calibrated probability of bot/rank.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.rank import (  # noqa: E402
+    ANSWER,
+    ASKS,
+    CALIBRATION,
+    FEATURES,
+    KEYWORDS,
+    TEXT,
+    Answerability,
+    Calibration,
+    FactRanker,
+    RankerConfig,
+    Signals,
+)
+from bot.understand import Query, understand  # noqa: E402
+
+DEV = ROOT / "tests" / "realistic" / "dev.yml"
+SPLITS = ("tune", "heldout")
+NOT_COVERED_LABEL, ADVICE_LABEL = "not_covered", "advice"
+
+BASELINE = "BM25 over fact text (baseline)"
+# Plain BM25: the fact texts only, the whole message as the query, no characters, entities, topic or context.
+BASELINE_CONFIG = RankerConfig(fields=(TEXT,), chars=0.0, entities=0.0, topic=0.0, antecedent=0.0, context=0.0)
+ROUTER = "today's topic router"
+SHIPPED = "hybrid + answerability: bot.retrieval.retrieve()"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One dev-set question and what a right reply is."""
+
+    id: str
+    text: str
+    kind: str  # single | post
+    label: tuple[str, ...] | str  # fact ids (the first is best), or "not_covered", or "advice"
+    split: str  # tune | heldout
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return self.label if isinstance(self.label, tuple) else ()
+
+    @property
+    def not_covered(self) -> bool:
+        return self.label == NOT_COVERED_LABEL
+
+
+def load_items(path: Path = DEV) -> list[Item]:
+    with path.open(encoding="utf-8") as handle:
+        questions = yaml.safe_load(handle)["questions"]
+    return [
+        Item(q["id"], q["text"], q["kind"], tuple(q["label"]) if isinstance(q["label"], list) else q["label"],
+             q["split"])
+        for q in questions
+    ]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A reply reduced to what is measured: the facts it leads with, and whether it says "not covered"."""
+
+    ids: tuple[str, ...]
+    not_covered: bool
+    score: float = 0.0  # the row's confidence that the article answers (for choosing its threshold)
+
+
+@dataclass
+class Figures:
+    """The metrics of one row on one half."""
+
+    questions: int
+    answerable: int
+    uncovered: int
+    top1: float
+    top3: float
+    ranked_top1: float
+    nc_precision: float
+    nc_recall: float
+
+
+def _share(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+def figures(items: list[Item], predictions: dict[str, Prediction]) -> Figures:
+    """The metrics of one row over `items` (one half)."""
+    answerable = [item for item in items if item.facts]
+    uncovered = [item for item in items if item.not_covered]
+    judged = answerable + uncovered
+    said_nc = [item for item in judged if predictions[item.id].not_covered]
+    return Figures(
+        questions=len(items),
+        answerable=len(answerable),
+        uncovered=len(uncovered),
+        top1=_share(sum(1 for item in answerable if not predictions[item.id].not_covered
+                        and predictions[item.id].ids[:1] and predictions[item.id].ids[0] in item.facts),
+                    len(answerable)),
+        top3=_share(sum(1 for item in answerable if not predictions[item.id].not_covered
+                        and set(predictions[item.id].ids[:3]) & set(item.facts)), len(answerable)),
+        ranked_top1=_share(sum(1 for item in answerable
+                               if predictions[item.id].ids[:1] and predictions[item.id].ids[0] in item.facts),
+                           len(answerable)),
+        nc_precision=_share(sum(1 for item in said_nc if item.not_covered), len(said_nc)),
+        nc_recall=_share(sum(1 for item in uncovered if predictions[item.id].not_covered), len(uncovered)),
+    )
+
+
+def balanced_threshold(items: list[Item], scores: dict[str, float], named: dict[str, bool]) -> float:
+    """The score below which a row says "not covered", chosen on `items` (the tune half only): the threshold
+    that maximises the lower of not-covered precision and recall (then their F1), with the named subjects."""
+    judged = [item for item in items if item.facts or item.not_covered]
+    candidates = sorted({scores[item.id] for item in judged})
+    cuts = [(a + b) / 2 for a, b in zip(candidates, candidates[1:], strict=False)] or [0.0]
+    best, best_key = cuts[0], (-1.0, -1.0)
+    for cut in cuts:
+        said = [item for item in judged if named[item.id] or scores[item.id] < cut]
+        hits = sum(1 for item in said if item.not_covered)
+        precision = _share(hits, len(said))
+        recall = _share(hits, sum(1 for item in judged if item.not_covered))
+        f1 = _share(2 * hits, len(said) + sum(1 for item in judged if item.not_covered))
+        key = (min(precision, recall), f1)
+        if key > best_key:
+            best, best_key = cut, key
+    return best
+
+
+# --- the rows -----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Row:
+    """A way of answering: a ranking function, and how its not-covered threshold is set."""
+
+    name: str
+    rank: Callable[[Item], tuple[tuple[str, ...], float]]  # -> (fact ids best first, best score)
+
+
+def named_subjects(items: Iterable[Item]) -> dict[str, bool]:
+    from bot.safety import get_coverage_guard
+
+    guard = get_coverage_guard()
+    return {item.id: guard.check(item.text) is not None for item in items}
+
+
+def run_row(row: Row, items: list[Item], named: dict[str, bool]) -> dict[str, Prediction]:
+    """A row's predictions on both halves; its threshold is chosen on the tune half only."""
+    ranked = {item.id: row.rank(item) for item in items}
+    scores = {item_id: score for item_id, (_, score) in ranked.items()}
+    cut = balanced_threshold([item for item in items if item.split == "tune"], scores, named)
+    return {
+        item.id: Prediction(ids, named[item.id] or scores[item.id] < cut, scores[item.id])
+        for item, (ids, _) in ((item, ranked[item.id]) for item in items)
+    }
+
+
+def ranker_row(name: str, ranker: FactRanker, understood: dict[str, Query], whole_message: bool = False) -> Row:
+    """A row that ranks with `ranker`; its score is the best fact's hybrid score. `whole_message`: rank against the
+    message as it is (no question finding, no entities), as plain BM25 does."""
+
+    config = ranker.config
+
+    def rank(item: Item) -> tuple[tuple[str, ...], float]:
+        query = Query(item.text, (item.text,)) if whole_message else understood[item.id]
+        ranking = ranker.rank(query)
+        best = ranking.best
+        if best is None:
+            return (), 0.0
+        # The best fact's stage scores unnormalised (the hybrid normalises BM25 per query, which says nothing
+        # about whether the best fact answers at all).
+        confidence = config.lexical * math.log1p(best.lexical) + config.chars * best.chars
+        confidence += config.entities * best.entities
+        return tuple(ranking.ids(3)), confidence
+
+    return Row(name, rank)
+
+
+def hybrid_predictions(
+    items: list[Item], answerability: Answerability, understood: dict[str, Query]
+) -> tuple[dict[str, Prediction], dict[str, Signals]]:
+    """The shipped decision: bot.rank.Answerability over the hybrid ranking."""
+    predictions, signals = {}, {}
+    for item in items:
+        ranking = answerability.ranker.rank(understood[item.id])
+        coverage = answerability.decide(ranking)
+        predictions[item.id] = Prediction(tuple(ranking.ids(3)), coverage.status != ANSWER, coverage.answerable)
+        signals[item.id] = coverage.signals
+    return predictions, signals
+
+
+def router_predictions(items: list[Item], topics: dict[str, str | None]) -> dict[str, Prediction]:
+    """Today's bot: the topic intent routes, bot.answer.answer_message replies (not covered and out of scope both
+    say the article can't answer)."""
+    from bot.answer import answer_message
+    from bot.vocabulary import get_tagger
+
+    predictions = {}
+    for item in items:
+        tagged = get_tagger().tag(item.text)
+        drugs = tuple(dict.fromkeys(e.value for e in tagged if e.label == "drug"))
+        conditions = tuple(dict.fromkeys(e.value for e in tagged if e.label == "condition"))
+        topic = topics.get(item.id)
+        if topic is None and not (drugs or conditions):
+            predictions[item.id] = Prediction((), True)
+            continue
+        reply = answer_message(item.text, topic, drugs, conditions)
+        said_nc = reply.kind in ("not_covered", "out_of_scope")
+        predictions[item.id] = Prediction(() if said_nc else tuple(reply.fact_ids[:3]), said_nc)
+    return predictions
+
+
+def cue_topics(items: list[Item]) -> dict[str, str | None]:
+    """The topic each question would get from its cue words and named drug/condition (no NLU model)."""
+    from bot.answer import HOME_TOPIC, cue_topic
+    from bot.vocabulary import get_tagger
+
+    topics = {}
+    for item in items:
+        topic = cue_topic(item.text)
+        if topic is None:
+            names = [e.value for e in get_tagger().tag(item.text) if e.label in ("drug", "condition")]
+            topic = next((HOME_TOPIC[name] for name in names if name in HOME_TOPIC), None)
+        topics[item.id] = topic
+    return topics
+
+
+def model_topics(items: list[Item], model: Path) -> dict[str, str | None]:
+    """The topic the trained Rasa model gives each question, as actions/answers.py reads it: the likeliest
+    `ask_<topic>` intent of the ranking; None for out of scope and for NLU fallback (a did-you-mean)."""
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's debug log prints every message it parses: the held-out questions must not scroll past.
+    configure_structlog(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    agent = Agent.load(str(model))
+
+    async def parse_all() -> dict[str, dict]:
+        return {item.id: await agent.parse_message(item.text) for item in items}
+
+    topics: dict[str, str | None] = {}
+    for item_id, parsed in asyncio.run(parse_all()).items():
+        intent = (parsed.get("intent") or {}).get("name") or ""
+        confidence = (parsed.get("intent") or {}).get("confidence") or 0.0
+        topic = None
+        if intent.startswith("ask_") or intent in ("check_in",):
+            ranking = parsed.get("intent_ranking") or []
+            topic = next((entry["name"][4:] for entry in ranking
+                          if entry["name"].startswith("ask_") and entry["name"] != "ask_personal_advice"), None)
+        if confidence < 0.3:
+            topic = None
+        topics[item_id] = topic
+    return topics
+
+
+# --- fitting the calibration (tune half only) ------------------------------------------------------------------
+
+def fit_calibration(items: list[Item], signals: dict[str, Signals], predictions: dict[str, Prediction],
+                    named: dict[str, bool]) -> Calibration:
+    """Logistic regression of "the article answers it" on the signals of the tune half's questions that no named
+    subject or structural gap already decides; then the threshold that balances not-covered precision and recall
+    on the tune half, with those rules in front of it."""
+    from sklearn.linear_model import LogisticRegression
+
+    tune = [item for item in items if item.split == "tune" and (item.facts or item.not_covered)]
+    open_items = [item for item in tune if not named[item.id]
+                  and not (signals[item.id].pair_missing or signals[item.id].aspect_missing)]
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit([signals[item.id].vector(FEATURES) for item in open_items], [bool(item.facts) for item in open_items])
+    draft = Calibration(float(model.intercept_[0]),
+                        tuple((name, float(w)) for name, w in zip(FEATURES, model.coef_[0], strict=True)), 0.5)
+    scores = {item.id: draft.probability(signals[item.id]) for item in tune}
+    ruled = {item.id: named[item.id] or signals[item.id].pair_missing or signals[item.id].aspect_missing
+             for item in tune}
+    threshold = balanced_threshold(tune, scores, ruled)
+    return Calibration(round(draft.intercept, 3), tuple((name, round(w, 3)) for name, w in draft.weights),
+                       round(threshold, 3))
+
+
+def cross_validated(items: list[Item], signals: dict[str, Signals], named: dict[str, bool], folds: int = 5) -> str:
+    """Not-covered precision and recall of the fitting procedure, each tune fold predicted by a calibration fitted
+    on the other folds (an honest estimate on the tune half alone)."""
+    tune = [item for item in items if item.split == "tune" and (item.facts or item.not_covered)]
+    said = {}
+    for fold in range(folds):
+        train = [item for number, item in enumerate(tune) if number % folds != fold]
+        test = [item for number, item in enumerate(tune) if number % folds == fold]
+        calibration = fit_calibration(train, signals, {}, named)
+        for item in test:
+            s = signals[item.id]
+            said[item.id] = (named[item.id] or s.pair_missing or s.aspect_missing
+                             or calibration.probability(s) < calibration.threshold)
+    hits = sum(1 for item in tune if said[item.id] and item.not_covered)
+    precision = _share(hits, sum(said.values()))
+    recall = _share(hits, sum(1 for item in tune if item.not_covered))
+    return f"{folds}-fold on tune: not-covered precision {precision:.2f}, recall {recall:.2f}"
+
+
+# --- the run ---------------------------------------------------------------------------------------------------
+
+def variant_configs() -> dict[str, RankerConfig]:
+    """The ranking stages alone and together. BM25 and character rows use no entities and no topic prior."""
+    shipped = RankerConfig()
+    return {
+        "BM25 over text + asks + keywords": RankerConfig(chars=0.0, entities=0.0, topic=0.0),
+        "character 3-5-grams": RankerConfig(lexical=0.0, entities=0.0, topic=0.0),
+        "BM25 + entity agreement": RankerConfig(chars=0.0, topic=0.0),
+        "characters + entity agreement": RankerConfig(lexical=0.0, topic=0.0),
+        "hybrid (BM25 + characters + entities)": shipped,
+    }
+
+
+def baseline_and_shipped(items: list[Item]) -> dict[str, dict[str, Figures]]:
+    """Only the baseline and the shipped rows, on both halves (what the tests' floors check; no Rasa model)."""
+    from bot.facts import load_fact_base
+
+    base = load_fact_base()
+    named = named_subjects(items)
+    understood = {item.id: understand(item.text) for item in items}
+    baseline = run_row(ranker_row(BASELINE, FactRanker(base, BASELINE_CONFIG), understood, whole_message=True),
+                       items, named)
+    shipped, _ = hybrid_predictions(items, Answerability(FactRanker(base)), understood)
+    return {name: {split: figures([i for i in items if i.split == split], predictions) for split in SPLITS}
+            for name, predictions in ((BASELINE, baseline), (SHIPPED, shipped))}
+
+
+def compare(items: list[Item], model: Path | None = None, fit: bool = False, subjects: Path | None = None) -> dict:
+    """Every row on both halves. Returns {"rows": {name: {split: Figures}}, "advice": ..., "calibration": ...}."""
+    from bot.facts import load_fact_base
+    from bot.safety import get_advice_guard
+
+    base = load_fact_base()
+    named = named_subjects(items)
+    topics = model_topics(items, model) if model else cue_topics(items)
+    understood = {item.id: understand(item.text) for item in items}
+    with_topics = {item.id: _with_topic(understood[item.id], topics[item.id]) for item in items}
+
+    results: dict[str, dict[str, dict[str, Prediction]]] = {}
+    results[BASELINE] = run_row(ranker_row(BASELINE, FactRanker(base, BASELINE_CONFIG), understood,
+                                           whole_message=True), items, named)
+    results[ROUTER] = router_predictions(items, topics)
+    shipped_ranker = FactRanker(base, RankerConfig(fields=(TEXT, ASKS, KEYWORDS)))
+    for name, config in variant_configs().items():
+        results[name] = run_row(ranker_row(name, shipped_ranker.with_config(config), understood), items, named)
+    prior = shipped_ranker.with_config(RankerConfig(topic=0.15))
+    results["hybrid + topic prior"] = run_row(ranker_row("prior", prior, with_topics), items, named)
+
+    answerability = Answerability(shipped_ranker)
+    shipped, signals = hybrid_predictions(items, answerability, understood)
+    calibration = CALIBRATION
+    cv = ""
+    if fit:
+        cv = cross_validated(items, signals, named)
+        calibration = fit_calibration(items, signals, shipped, named)
+        shipped, signals = hybrid_predictions(items, Answerability(shipped_ranker, calibration), understood)
+    results[SHIPPED] = shipped
+    if subjects:
+        from bot.safety import CoverageGuard
+
+        proposed = Answerability(shipped_ranker, calibration, CoverageGuard(subjects))
+        results[f"the same + proposed subjects ({subjects.name}/not_covered.yml)"] = hybrid_predictions(
+            items, proposed, understood)[0]
+
+    rows = {name: {split: figures([i for i in items if i.split == split], predictions) for split in SPLITS}
+            for name, predictions in results.items()}
+    guard = get_advice_guard()
+    advice = {}
+    for split in SPLITS:
+        half = [item for item in items if item.split == split]
+        asked = [item for item in half if item.label == ADVICE_LABEL]
+        others = [item for item in half if item.label != ADVICE_LABEL]
+        advice[split] = {
+            "caught": _share(sum(1 for item in asked if guard.check(item.text)), len(asked)),
+            "advice_questions": len(asked),
+            "false_alarms": _share(sum(1 for item in others if guard.check(item.text)), len(others)),
+        }
+    return {"rows": rows, "advice": advice, "calibration": calibration, "signals": signals, "cv": cv,
+            "predictions": results, "topics_from": str(model) if model else "cue words + named drug/condition"}
+
+
+def _with_topic(query: Query, topic: str | None) -> Query:
+    from dataclasses import replace
+
+    return replace(query, topic=topic)
+
+
+def markdown(report: dict, splits: tuple[str, ...] = SPLITS) -> str:
+    lines = []
+    for split in splits:
+        sample = next(iter(report["rows"].values()))[split]
+        lines.append(f"\n**{split} half** ({sample.questions} questions: {sample.answerable} answered by the "
+                     f"article, {sample.uncovered} not covered)\n")
+        lines.append("| variant | top-1 | answer in top 3 | ranked top-1 | not-covered precision "
+                     "| not-covered recall |")
+        lines.append("|---|---|---|---|---|---|")
+        for name, halves in report["rows"].items():
+            f = halves[split]
+            lines.append(f"| {name} | {f.top1:.2f} | {f.top3:.2f} | {f.ranked_top1:.2f} | {f.nc_precision:.2f} "
+                         f"| {f.nc_recall:.2f} |")
+        advice = report["advice"][split]
+        lines.append(f"\nPersonal-advice guard: catches {advice['caught']:.2f} of {advice['advice_questions']} advice "
+                     f"questions; fires on {advice['false_alarms']:.2f} of the others.")
+    lines.append(f"\nToday's router takes its topic from: {report['topics_from']}.")
+    return "\n".join(lines)
+
+
+def print_errors(items: list[Item], report: dict) -> None:
+    """The shipped row's mistakes on the TUNE half (never the held-out one)."""
+    predictions, signals = report["predictions"][SHIPPED], report["signals"]
+    for item in items:
+        if item.split != "tune" or item.label == ADVICE_LABEL:
+            continue
+        prediction = predictions[item.id]
+        wrong = (item.not_covered != prediction.not_covered) or (
+            item.facts and (not prediction.ids or prediction.ids[0] not in item.facts))
+        if wrong:
+            s = signals[item.id]
+            print(f"{item.id} label={item.label} said={'NC' if prediction.not_covered else prediction.ids} "
+                  f"p={prediction.score:.2f} cov={s.coverage:.2f} nov={s.novelty:.2f} chars={s.chars:.2f} "
+                  f"lex={s.lexical:.2f} ent={s.entities:.1f} unknown={list(s.unknown)}\n    {item.text[:160]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--model", type=Path, help="a trained Rasa model for today's router (else cue words)")
+    parser.add_argument("--fit", action="store_true", help="refit the calibration on the tune half and print it")
+    parser.add_argument("--errors", action="store_true", help="print the shipped row's tune-half mistakes")
+    parser.add_argument("--subjects", type=Path,
+                        help="a folder with a proposed not_covered.yml: adds a row that uses it instead")
+    parser.add_argument("--tune-only", action="store_true", help="print the tune half only (while developing)")
+    args = parser.parse_args(argv)
+
+    items = load_items()
+    report = compare(items, args.model, fit=args.fit, subjects=args.subjects)
+    print(markdown(report, ("tune",) if args.tune_only else SPLITS))
+    if args.fit:
+        c = report["calibration"]
+        print(f"\nCALIBRATION = Calibration(intercept={c.intercept}, weights={c.weights}, threshold={c.threshold})"
+              f"\n{report['cv']}")
+    if args.errors:
+        print_errors(items, report)
+    if args.json:
+        data = {"rows": {name: {split: asdict(f) for split, f in halves.items()}
+                         for name, halves in report["rows"].items()},
+                "advice": report["advice"], "calibration": asdict(report["calibration"]),
+                "topics_from": report["topics_from"]}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""Fact-level retrieval (issue 18): understanding a post, each ranking stage alone, answerability, the retrieve()
+API, and floors on the held-out half of the realistic dev set, measured by scripts/compare_retrieval.py.
+
+The example questions here were written for these tests, not taken from tests/realistic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.facts import Fact
+from bot.rank import (
+    ANSWER,
+    ASKS,
+    KEYWORDS,
+    NOT_COVERED,
+    TEXT,
+    Answerability,
+    CharIndex,
+    FactRanker,
+    LexicalIndex,
+    RankerConfig,
+    entity_agreement,
+    tokenize,
+)
+from bot.retrieval import MAX_FACTS, retrieve, retrieve_each
+from bot.understand import Query, is_question, split_post, understand
+
+# --- understand ------------------------------------------------------------------------------------------------
+
+
+def test_a_post_is_cut_into_its_question_and_its_story():
+    post = split_post(
+        "Hi everyone, long time reader. I have had fibro for ten years and tried everything. "
+        "My doctor mentioned ketamine last week. Does it help fibromyalgia? Thanks!"
+    )
+    assert post.questions == ["Does it help fibromyalgia?"]
+    assert post.context == ["I have had fibro for ten years and tried everything.",
+                            "My doctor mentioned ketamine last week."]
+
+
+def test_a_fragment_with_no_question_word_is_the_question():
+    assert split_post("ketamine for cluster headaches").questions == ["ketamine for cluster headaches"]
+
+
+def test_a_question_that_points_back_brings_the_sentence_before_it():
+    post = split_post("My aunt says ketamine is just the party drug. Is that true?")
+    assert post.questions == ["Is that true?"]
+    assert post.antecedents == ["My aunt says ketamine is just the party drug."]
+
+
+@pytest.mark.parametrize(
+    "sentence, asks",
+    [
+        ("how long does it last", True),
+        ("Wondering whether the spray is covered by insurance", True),
+        ("When I had my first infusion I felt sick.", False),
+        ("My psychiatrist mentioned Spravato.", False),
+    ],
+)
+def test_what_counts_as_a_question(sentence, asks):
+    assert is_question(sentence) is asks
+
+
+def test_entities_of_the_question_and_of_the_story_are_kept_apart():
+    query = understand("I have fibromyalgia and ME/CFS. Would memantine help?")
+    assert query.drugs == ("memantine",)
+    assert query.conditions == ()
+    assert set(query.context_conditions) == {"fibromyalgia", "mecfs"}
+
+
+def test_carried_entities_count_as_context():
+    query = understand("is it covered by insurance?", carried_drugs=("esketamine",))
+    assert query.drugs == () and query.context_drugs == ("esketamine",)
+
+
+# --- the shared tokenisation --------------------------------------------------------------------------------------
+
+
+def test_tokenize_gives_every_name_of_a_drug_or_condition_one_token():
+    assert "condition:fibromyalgia" in tokenize("fibro flare")
+    assert "condition:fibromyalgia" in tokenize("Fibromyalgia")
+    assert "drug:esketamine" in tokenize("the Spravato spray")
+
+
+def test_tokenize_drops_stop_words_and_lemmatises():
+    assert tokenize("what is the") == []
+    assert "infusion" in tokenize("infusions")
+
+
+# --- each stage alone --------------------------------------------------------------------------------------------
+
+
+def test_bm25_finds_a_fact_by_its_rare_words(base):
+    index = LexicalIndex(base.facts)
+    scores = index.scores("Staud 2005 paper")
+    assert base.facts[int(scores.argmax())].id == "dxm-staud-combination"
+
+
+def test_bm25_reads_the_asks_only_when_asked_to(base):
+    word = "raves"  # in an `asks` question of ketamine-recreational, not in any fact's text
+    assert not any(word in fact.text.lower() for fact in base.facts)
+    text_only, with_asks = LexicalIndex(base.facts, (TEXT,)), LexicalIndex(base.facts, (TEXT, ASKS, KEYWORDS))
+    assert text_only.scores(word).max() == 0
+    assert base.facts[int(with_asks.scores(word).argmax())].id == "ketamine-recreational"
+
+
+def test_character_ngrams_forgive_misspellings(base):
+    scores = CharIndex(base.facts).scores("memantin for fibromyalga")
+    assert 0.0 <= scores.min() and scores.max() <= 1.0
+    assert "memantine" in base.facts[int(scores.argmax())].drugs
+
+
+def _fact(drugs: tuple[str, ...], conditions: tuple[str, ...] = ()) -> Fact:
+    return Fact("f", "t", drugs, conditions, "text", "background", "s", 1)
+
+
+@pytest.mark.parametrize(
+    "query, fact, expected",
+    [
+        (Query("q", ("q",), drugs=("ketamine",)), _fact(("ketamine",)), 1.0),
+        (Query("q", ("q",), drugs=("esketamine",)), _fact(("ketamine",)), 1.0),  # the parent drug's facts hold
+        (Query("q", ("q",), drugs=("ketamine",)), _fact(("esketamine",)), 0.0),  # a derived drug: no penalty
+        (Query("q", ("q",), drugs=("dextromethorphan",)), _fact(("ketamine",)), -1.0),
+        (Query("q", ("q",), drugs=("ketamine",)), _fact(()), 0.0),  # a general fact
+        (Query("q", ("q",)), _fact(("ketamine",)), 0.0),  # nothing named
+        (Query("q", ("q",), context_drugs=("dextromethorphan",)), _fact(("ketamine",)), -0.5),  # story: half
+        (Query("q", ("q",), conditions=("fibromyalgia",)), _fact((), ("fibromyalgia",)), 1.0),
+        (Query("q", ("q",), drugs=("ketamine",), forms=("nasal_spray",)), _fact(("esketamine",)), 1.0),
+    ],
+)
+def test_entity_agreement(query, fact, expected):
+    assert entity_agreement(query, fact, {"esketamine": "ketamine"}) == expected
+
+
+# --- the hybrid ranking -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ranker(base) -> FactRanker:
+    return FactRanker(base)
+
+
+@pytest.mark.parametrize(
+    "question, expected_first",
+    [
+        ("what was the vote on the fda advisory committee for esketamine", "spravato-fda-vote"),
+        ("how much will the first month of spravato set me back", "cost-spravato-price"),
+        ("what did the 2005 staud paper conclude about dextromethorphan", "dxm-staud-combination"),
+        ("what did dr goldstein mix ketamine with", "mecfs-goldstein-cocktail"),
+        ("are there reputable places like mayo doing ketamine infusions", "regulation-reputable-clinics"),
+        ("how fast does ketamine work for depression", "duration-fast-onset"),
+        ("Hi all. My aunt says ketamine is the same as the party drug. Is that true? Thanks!",
+         "ketamine-recreational"),
+        # "What was in it?" says nothing alone: the sentence it points back to carries the question.
+        ("I heard about a cocktail for CFS with ketamine in it. What was in it?", "mecfs-goldstein-cocktail"),
+    ],
+)
+def test_the_fact_that_answers_comes_first(ranker, question, expected_first):
+    assert ranker.rank(question).ids(1) == [expected_first]
+
+
+def test_entity_agreement_decides_between_facts_the_words_cannot_tell_apart(ranker):
+    query = Query("what did the study find", ("what did the study find",), drugs=("dextromethorphan",))
+    assert "dextromethorphan" in ranker.rank(query).best.fact.drugs
+
+
+def test_exclude_drops_facts_already_shown(ranker):
+    first = ranker.rank("how much does spravato cost").ids(1)[0]
+    assert first not in ranker.rank("how much does spravato cost", exclude=(first,)).ids()
+
+
+def test_the_topic_is_only_a_prior(ranker):
+    question = understand("what did the studies find", topic="fibromyalgia")
+    assert ranker.rank(question).ids() == ranker.rank(replace(question, topic=None)).ids()  # weight 0: no effect
+    with_prior = ranker.with_config(RankerConfig(topic=5.0)).rank(question)
+    assert with_prior.best.fact.topic == "fibromyalgia"
+
+
+def test_a_stage_with_no_weight_is_not_scored(ranker):
+    ranking = ranker.with_config(RankerConfig(chars=0.0)).rank("memantine for pain")
+    assert all(scored.chars == 0.0 for scored in ranking.facts)
+
+
+def test_every_fact_is_ranked_once(ranker, base):
+    ids = ranker.rank("ketamine").ids()
+    assert sorted(ids) == sorted(fact.id for fact in base.facts)
+
+
+# --- answerability -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def answerability(ranker) -> Answerability:
+    return Answerability(ranker)
+
+
+def _decide(answerability: Answerability, text: str):
+    return answerability.decide(answerability.ranker.rank(text))
+
+
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("is ketamine addictive", "subject"),  # a named subject (data/safety/not_covered.yml)
+        ("does memantine help depression", "pair"),  # no fact puts memantine and depression together
+        ("what is the usual dose of memantine", "aspect"),  # no dosing fact about memantine
+        ("does ketamine help with sarcoidosis", "score"),  # a rare word the fact base never uses
+    ],
+)
+def test_what_the_article_does_not_cover_is_said_so(answerability, question, reason):
+    coverage = _decide(answerability, question)
+    assert coverage.status == NOT_COVERED and coverage.reason == reason
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how fast does ketamine work for depression", "does ketamine help with fibromyalgia",
+     "what did the 2005 staud paper conclude about dextromethorphan"],
+)
+def test_what_the_article_covers_is_answered(answerability, question):
+    coverage = _decide(answerability, question)
+    assert coverage.status == ANSWER and coverage.reason == ""
+
+
+def test_answerability_is_a_probability_that_falls_with_a_rare_unknown_word(answerability):
+    known = _decide(answerability, "does ketamine help with fibromyalgia")
+    unknown = _decide(answerability, "does ketamine help with sarcoidosis")
+    assert 0.0 < unknown.answerable < known.answerable < 1.0
+    assert unknown.signals.novelty > 2 and known.signals.novelty == 0
+    assert unknown.signals.unknown == ("sarcoidosis",)
+
+
+def test_a_misspelling_is_not_an_unknown_word(answerability):
+    assert _decide(answerability, "does ketamine help fibromyalga").signals.unknown == ()
+
+
+# --- the API for the answer stage ---------------------------------------------------------------------------------
+
+
+def test_retrieve_gives_at_most_three_facts_best_first():
+    retrieval = retrieve("does ketamine help with fibromyalgia")
+    facts = retrieval.facts()
+    assert retrieval.answerable and 1 <= len(facts) <= MAX_FACTS
+    assert facts[0] == retrieval.ranking.best.fact
+
+
+def test_retrieve_each_answers_each_question_of_a_message():
+    first, second = retrieve_each("How much does Spravato cost? And who can get it?")
+    assert first.facts()[0].id == "cost-spravato-price"
+    assert second.facts()[0].id == "spravato-eligibility"  # "it" leans on the first question's Spravato
+
+
+# --- floors on the held-out half ----------------------------------------------------------------------------------
+# Measured by the same code as `make evaluate-answers` (scripts/compare_retrieval.py). Nothing was tuned on the
+# held-out half; the floors sit a few points under what it measured when the shipped config was frozen
+# (README: top-1 0.78, ranked top-1 0.88, not covered precision 0.76 / recall 0.78, baseline top-1 0.59).
+
+HELDOUT_FLOORS = {"top1": 0.74, "ranked_top1": 0.84, "nc_precision": 0.72, "nc_recall": 0.74}
+MIN_POINTS_OVER_BASELINE = 0.15  # top-1, shipped minus plain BM25 over the fact texts, in the same run
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    from scripts.compare_retrieval import BASELINE, SHIPPED, baseline_and_shipped, load_items
+
+    rows = baseline_and_shipped(load_items())
+    return rows[BASELINE]["heldout"], rows[SHIPPED]["heldout"]
+
+
+@pytest.mark.parametrize("metric", sorted(HELDOUT_FLOORS))
+def test_heldout_floor(heldout, metric):
+    _, shipped = heldout
+    assert getattr(shipped, metric) >= HELDOUT_FLOORS[metric], (metric, getattr(shipped, metric))
+
+
+def test_heldout_beats_the_bm25_baseline(heldout):
+    baseline, shipped = heldout
+    assert shipped.top1 - baseline.top1 >= MIN_POINTS_OVER_BASELINE, (baseline.top1, shipped.top1)
