@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 ENV := . scripts/env.sh &&
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train run chat replay stop test test-unit validate test-stories test-e2e evaluate safety-eval bench profile clean
+.PHONY: help setup train run chat replay stop test test-unit validate test-stories test-e2e evaluate evaluate-answers safety-eval bench profile clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -17,10 +17,13 @@ setup: ## Make .venv (Python 3.10) and install the project
 train: setup ## Train the Rasa model (skipped when nothing changed)
 	@$(ENV) $(VENV)/rasa train --fixed-model-name current --quiet
 
-run: train ## Set up, train if needed, start both servers and keep them running (Ctrl-C stops)
+# run and chat train through a sub-make whose output drops third-party deprecation warnings (VERBOSE=1 keeps them).
+run: setup ## Set up, train if needed, start the servers and keep them running: a stopped one is restarted (Ctrl-C stops)
+	@set -o pipefail; PYTHONUNBUFFERED=1 $(MAKE) --no-print-directory train 2>&1 | $(VENV)/python -m bot.cli quiet
 	@bash scripts/run.sh
 
-chat: train ## Chat with the bot in the terminal (starts and stops the servers for you)
+chat: setup ## Chat with the bot in the terminal (starts and stops the servers for you)
+	@set -o pipefail; PYTHONUNBUFFERED=1 $(MAKE) --no-print-directory train 2>&1 | $(VENV)/python -m bot.cli quiet
 	@bash scripts/chat.sh
 
 replay: train ## Replay a scripted conversation: make replay FILE=conversations/demo.yml
@@ -38,14 +41,18 @@ test-unit: setup ## Only the fast tests of bot/ and actions/
 validate: setup ## rasa data validate, warnings count as errors
 	@$(ENV) $(VENV)/rasa data validate --fail-on-warnings --quiet
 
-test-stories: train ## Rasa story tests (tests/stories), failing on any prediction error
-	@$(ENV) $(VENV)/rasa test core --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
+test-stories: train ## Story tests end to end (tests/stories): user text through the NLU, then the actions; fails on any error
+	@$(ENV) $(VENV)/rasa test core --e2e --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
 
 test-e2e: train ## Conversations through both servers on free ports
 	@$(ENV) $(VENV)/python -m pytest tests/e2e -q
 
 evaluate: train ## NLU evaluation on the held-out set: reports, confusion matrix, macro-F1
 	@$(ENV) $(VENV)/python scripts/evaluate.py
+
+evaluate-answers: train ## Retrieval on realistic questions: BM25 baseline vs topic router vs hybrid, both halves
+	@$(ENV) LOG_LEVEL=WARNING $(VENV)/python scripts/compare_retrieval.py --model models/current.tar.gz \
+		--json results/retrieval/compare.json
 
 safety-eval: train ## Safety: help per warning sign and tier, false alarms, guard vs classifier vs both; forget-me near-misses
 	@$(ENV) LOG_LEVEL=WARNING $(VENV)/python scripts/safety_eval.py --model models/current.tar.gz

@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 start=$(date +%s)
 echo "== lint";                  .venv/bin/ruff check --quiet bot actions addons scripts tests
-echo "== unit and action tests"; .venv/bin/python -m pytest tests/bot tests/actions -q
+echo "== unit and action tests, channel, leak check, scripts"
+.venv/bin/python -m pytest tests/bot tests/actions tests/test_*.py -q
 echo "== rasa data validate";    .venv/bin/rasa data validate --fail-on-warnings --quiet
-echo "== story tests";           .venv/bin/rasa test core --stories tests/stories --fail-on-prediction-errors \
+# End to end (--e2e): each story's user text goes through the NLU (intent and entities must match), then the policies.
+echo "== story tests";           .venv/bin/rasa test core --e2e --stories tests/stories --fail-on-prediction-errors \
                                    --out results/stories --quiet
 bash scripts/setup_browser.sh
 bash scripts/setup_services.sh

@@ -55,10 +55,13 @@ def test_source_of_gives_the_full_citation(base):
     assert "Staud 2005" in reply.text and base.source.url in reply.text and "Cort Johnson" in reply.text
 
 
-def test_follow_up_keeps_the_topic_when_it_covers_the_new_condition():
+def test_a_follow_up_naming_a_new_condition_answers_about_that_condition(base):
+    """After a pain answer, "and for fibromyalgia?" gets ketamine facts about fibromyalgia, not more pain facts."""
     reply = answer.answer("and for fibromyalgia?", "pain", conditions=("fibromyalgia",), follow_up=True)
-    assert reply.topic in {"pain", "fibromyalgia"}
-    assert "fibromyalgia" in reply.text.lower()
+    facts = {fact.id: fact for fact in base.facts}
+    assert reply.fact_ids, reply.text
+    assert all("fibromyalgia" in facts[fact_id].conditions for fact_id in reply.fact_ids), reply.fact_ids
+    assert "fibromyalgia" in reply.text.split("\nSource")[0].lower()  # in the answer, not only the source line
 
 
 def test_follow_up_moves_to_the_drug_topic_when_the_last_topic_is_silent_on_it():

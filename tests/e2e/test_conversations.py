@@ -1,4 +1,9 @@
-"""Real conversations over REST with both servers running: facts, Source lines, disclaimers, follow-ups, safety."""
+"""Real conversations over REST with both servers running: facts, Source lines, disclaimers, follow-ups, safety.
+
+Every message here is worded so that it is not a training sentence (tests/test_leaks.py checks it): the NLU must
+understand it, and a follow-up must go through the follow-up logic. Facts are looked for in the answer itself,
+never in the Source line (which names sections such as "Ketamine, Fibromyalgia and Pain").
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import pytest
 
 from bot.cli import send
 from bot.compose import DISCLAIMER
-from bot.safety import CRISIS_OPENING, EMERGENCY_OPENING
+from bot.safety import CRISIS_OPENING, EMERGENCY_OPENING, INPUT_REPLIES, Resources
 
 SOURCE = re.compile(r"^Sources?: Health Rising, by Cort Johnson, 20 April 2019, section", re.M)
 
@@ -25,9 +30,14 @@ class Conversation:
         return "\n\n".join(reply.get("text", "") for reply in replies)
 
 
+def body(text: str) -> str:
+    """The answer itself: what comes before "How strong is this?" and the Source line."""
+    return re.split(r"^How strong is this\?|^Sources?: ", text, maxsplit=1, flags=re.M)[0]
+
+
 def assert_answer(text: str, *facts: str) -> None:
     for fact in facts:
-        assert fact.lower() in text.lower(), f"{fact!r} missing from:\n{text}"
+        assert fact.lower() in body(text).lower(), f"{fact!r} missing from the answer:\n{text}"
     assert SOURCE.search(text), text
     assert text.rstrip().endswith(DISCLAIMER), text
 
@@ -40,18 +50,18 @@ def chat(servers):
 @pytest.mark.parametrize(
     "question, facts",
     [
-        ("how much does spravato cost?", ["several thousand dollars", "insurance"]),
-        ("what is spravato", ["nasal spray"]),
+        ("what does a month of spravato cost people?", ["several thousand dollars", "insurance"]),
+        ("explain spravato to me", ["nasal spray", "treatment-resistant depression"]),
         ("Who qualifies for the nasal spray?", ["two other antidepressant"]),
-        ("does ketamine help with chronic pain", ["pain"]),
-        ("is ketamine any good for fibro?", ["fibromyalgia"]),
+        ("is ketamine a treatment for long-lasting pain", ["modest", "25%"]),
+        ("is ketamine any good for fibro?", ["fibromyalgia since at least 1995"]),
         ("could ketamine help my CFS?", ["ME/CFS"]),
-        ("what is DXM", ["dextromethorphan"]),
-        ("does memantine help pain?", ["memantine", "modest"]),
-        ("how long do the effects of ketamine last", ["infusion"]),
-        ("are ketamine clinics regulated?", ["FDA"]),
-        ("how does ketamine work in the brain", ["glutamate"]),
-        ("what are the side effects of ketamine", ["ketamine"]),
+        ("what is DXM", ["cough-syrup", "more mildly than ketamine"]),
+        ("is memantine any use against pain", ["memantine", "modest benefit"]),
+        ("once the infusions stop, how long does the relief hang around", ["infusions stopped"]),
+        ("does anyone regulate ketamine clinics?", ["generic drug", "FDA did not closely regulate"]),
+        ("what is ketamine doing inside the brain", ["glutamate"]),
+        ("what unpleasant effects can ketamine cause", ["hallucinations"]),
     ],
 )
 def test_a_question_gets_its_facts_with_source_and_disclaimer(chat, question, facts):
@@ -59,43 +69,47 @@ def test_a_question_gets_its_facts_with_source_and_disclaimer(chat, question, fa
 
 
 def test_more_and_source_follow_the_last_answer(chat):
-    first = chat.say("does ketamine help fibromyalgia?")
-    assert_answer(first, "fibromyalgia")
-    more = chat.say("tell me more")
+    first = chat.say("i have fibromyalgia, has ketamine been tried for it?")
+    assert_answer(first, "fibromyalgia since at least 1995")
+    more = chat.say("anything more on that?")
     assert_answer(more, "fibromyalgia")
-    assert more.split("How strong")[0] != first.split("How strong")[0]
-    source = chat.say("where is that from?")
+    assert body(more) != body(first) and "since at least 1995" not in body(more)  # new facts, none repeated
+    source = chat.say("which article says so?")
     assert "Cort Johnson" in source and "healthrising.org" in source and "Ketamine, Fibromyalgia and Pain" in source
 
 
 def test_a_follow_up_reuses_the_topic_for_a_new_condition(chat):
-    assert_answer(chat.say("does ketamine help chronic pain?"), "pain")
-    assert_answer(chat.say("and for fibromyalgia?"), "fibromyalgia")
+    assert_answer(chat.say("is ketamine a treatment for chronic pain"), "evidence supports using ketamine")
+    follow_up = chat.say("how about for people with fibromyalgia then?")  # names no drug: ketamine carries over
+    assert_answer(follow_up, "Ketamine has been considered for fibromyalgia")
+    assert "Dextromethorphan" not in body(follow_up) and "memantine" not in body(follow_up)
 
 
 def test_a_follow_up_about_another_drug_moves_to_that_drug(chat):
-    assert_answer(chat.say("how much does spravato cost"), "thousand")
-    assert_answer(chat.say("what about dxm?"), "dextromethorphan")
+    assert_answer(chat.say("what will spravato cost me"), "several thousand dollars")
+    assert_answer(chat.say("and is that true for dxm too?"), "Dextromethorphan (DXM), the cough-syrup ingredient")
 
 
 def test_crisis_mid_conversation_gets_help_first_then_the_conversation_goes_on(chat):
-    assert_answer(chat.say("what is spravato?"), "nasal spray")
-    help_text = chat.say("i dont see the point anymore")
-    assert CRISIS_OPENING in help_text and "988" in help_text
+    assert_answer(chat.say("explain spravato to me"), "nasal spray")
+    help_text = chat.say("i really want to end my life")
+    assert help_text.startswith(CRISIS_OPENING) and "call or text 988" in help_text and "call 911" in help_text
     assert "Source:" not in help_text
-    uk = chat.say("I'm in the UK")
-    assert "116 123" in uk and "999" in uk
-    assert_answer(chat.say("how much does spravato cost?"), "thousand")
+    uk = chat.say("i'm over in the UK actually")  # the country comes from the words: nothing was set before
+    assert "116 123" in uk and "999" in uk and "988" not in uk
+    assert_answer(chat.say("what does a month of spravato cost people?"), "several thousand dollars")
+    again = chat.say("i really want to end my life")  # the named country stays for the rest of the conversation
+    assert again.startswith(CRISIS_OPENING) and "116 123" in again and "988" not in again
 
 
 def test_emergency_gets_emergency_help(chat):
-    text = chat.say("I took a whole bottle of pills")
-    assert EMERGENCY_OPENING in text and "911" in text
+    text = chat.say("my friend just swallowed a whole bottle of pills")
+    assert text.startswith(EMERGENCY_OPENING) and "call 911 in the US now" in text and "1-800-222-1222" in text
 
 
 def test_the_page_can_pass_the_country(chat):
-    text = chat.say("i want to die", country="AU")
-    assert "13 11 14" in text and "000" in text
+    text = chat.say("i really want to die tonight", country="AU")
+    assert text.startswith(CRISIS_OPENING) and "13 11 14" in text and "call 000" in text and "988" not in text
 
 
 def test_personal_advice_is_refused(chat):
@@ -109,51 +123,65 @@ def test_not_covered_says_so(chat):
 
 
 def test_help_greet_and_start_over(chat):
-    assert "Spravato" in chat.say("hi")
-    assert "I can tell you about" in chat.say("what can you do?")
-    chat.say("what is spravato")
-    assert "start over" in chat.say("start over")
-    assert "Ask me a question first" in chat.say("tell me more")
+    assert chat.say("hey, good evening").startswith("Hello! I answer questions about ketamine")
+    assert "I can tell you about" in chat.say("what sort of things can you help with?")
+    chat.say("explain spravato to me")
+    assert "let's start over" in chat.say("let's wipe the slate and begin again")
+    assert "Ask me a question first" in chat.say("anything more on that?")
+
+
+EMPTY, NO_WORDS, GIBBERISH = INPUT_REPLIES["empty"], INPUT_REPLIES["no_words"], INPUT_REPLIES["gibberish"]
+SPANISH_ONLY = Resources().spanish["english_only"]
 
 
 @pytest.mark.parametrize(
-    "message",
-    ["", "   ", "😀😀😀", "<script>alert('x')</script>", "<img src=x onerror=alert(1)>",
-     "'; DROP TABLE events; --", "\x00\x01\x1b[31m", "a" * 300, "ketamine " * 700,
-     "¿La ketamina ayuda con la depresión?"],
+    "message, expected",
+    [("", EMPTY), ("   ", EMPTY), ("😀😀😀", NO_WORDS), ("<script>alert('x')</script>", "That's outside what I"),
+     ("<img src=x onerror=alert(1)>", EMPTY), ("'; DROP TABLE events; --", "I'm not sure I understood."),
+     ("\x00\x01\x1b[31m", GIBBERISH), ("a" * 300, GIBBERISH), ("ketamine " * 700, None),
+     ("¿La ketamina ayuda con la depresión?", SPANISH_ONLY)],
     ids=["empty", "spaces", "emoji", "script", "img-onerror", "sql", "control", "300-char-word", "5600-chars",
          "spanish"],
 )
-def test_bad_input_gets_a_polite_reply_and_is_never_echoed(chat, message):
+def test_bad_input_gets_a_polite_reply_and_is_never_echoed(chat, message, expected):
     text = chat.say(message)
-    assert text.strip()
+    if expected is None:  # one of the polite bad-input replies, whichever the guard finds
+        assert text in INPUT_REPLIES.values(), text
+    else:
+        assert text.startswith(expected), text
     assert "<script" not in text and "onerror" not in text and "DROP TABLE" not in text
 
 
 def test_action_server_killed_mid_conversation_then_restarted_loses_nothing(servers):
     chat = Conversation(servers.url)
-    assert_answer(chat.say("how much does spravato cost?"), "thousand")
+    assert_answer(chat.say("what will spravato cost me"), "several thousand dollars")
     servers.actions.kill()  # no clean shutdown
     servers.actions.wait(timeout=30)
     try:
         assert health(servers)["status"] == "degraded"  # still answering, so still in the load balancer
-        assert "try again" in chat.say("does ketamine help fibromyalgia?")
-        assert "988" in chat.say("I want to kill myself")  # crisis help doesn't need the action server
+        assert "try again" in chat.say("i have fibromyalgia, has ketamine been tried for it?")
+        # Crisis and emergency help don't need the action server (addons/channel.py; tests/test_channel.py).
+        crisis = chat.say("i really want to end my life")
+        assert crisis.startswith(CRISIS_OPENING) and "call or text 988" in crisis and "try again" not in crisis
+        crisis = chat.say("i really want to end my life", country="AU")
+        assert crisis.startswith(CRISIS_OPENING) and "13 11 14" in crisis and "988" not in crisis
+        emergency = chat.say("my friend just swallowed a whole bottle of pills")
+        assert emergency.startswith(EMERGENCY_OPENING) and "1-800-222-1222" in emergency
     finally:
         servers.start_actions()
     # The same conversation goes on, with what was said before the failure.
-    assert "Health Rising" in chat.say("where is that from?")
-    assert_answer(chat.say("does ketamine help fibromyalgia?"), "fibromyalgia")
+    assert "Health Rising" in chat.say("which article says so?")
+    assert_answer(chat.say("i have fibromyalgia, has ketamine been tried for it?"), "fibromyalgia since at least 1995")
 
 
 def test_a_restart_of_the_rasa_server_loses_no_conversation(servers):
     chat = Conversation(servers.url)
-    first = chat.say("does ketamine help fibromyalgia?")
+    first = chat.say("i have fibromyalgia, has ketamine been tried for it?")
     servers.stop_rasa()
     servers.start_rasa()
-    more = chat.say("tell me more")  # needs the topic and the facts shown before the restart
+    more = chat.say("anything more on that?")  # needs the topic and the facts shown before the restart
     assert_answer(more, "fibromyalgia")
-    assert more.split("How strong")[0] != first.split("How strong")[0]
+    assert body(more) != body(first)
 
 
 def stored_event_count(servers, sender: str) -> int:
@@ -165,34 +193,34 @@ def stored_event_count(servers, sender: str) -> int:
 
 def test_forget_me_deletes_the_conversation_from_the_tracker_store(servers):
     chat, other = Conversation(servers.url), Conversation(servers.url)
-    chat.say("does ketamine help fibromyalgia?")
-    other.say("what is dxm?")
+    chat.say("i have fibromyalgia, has ketamine been tried for it?")
+    other.say("what is DXM")
     assert stored_event_count(servers, chat.sender) > 0
     reply = chat.say("please forget me")
     assert "Do you want me to delete this conversation?" in reply  # a typed request asks first
     assert stored_event_count(servers, chat.sender) > 0
-    reply = chat.say("yes")
+    reply = chat.say("yes, go ahead")
     assert "deleted this conversation" in reply
     assert stored_event_count(servers, chat.sender) == 0
     assert stored_event_count(servers, other.sender) > 0  # nobody else's
     # Nothing is remembered: "more" has no topic to go on.
-    assert "fibromyalgia" not in chat.say("tell me more").lower()
+    assert "Ask me a question first" in chat.say("anything more on that?")
 
 
 def test_no_to_the_deletion_question_keeps_the_conversation_and_its_context(servers):
     chat = Conversation(servers.url)
-    chat.say("does ketamine help fibromyalgia?")
+    chat.say("i have fibromyalgia, has ketamine been tried for it?")
     before = stored_event_count(servers, chat.sender)
-    assert "Do you want me to delete" in chat.say("erase this chat from your records")
-    kept = send(servers.url, chat.sender, "no")
+    assert "Do you want me to delete" in chat.say("please wipe this conversation from your records")
+    kept = send(servers.url, chat.sender, "no, i changed my mind")
     assert [reply.get("text", "")[:40] for reply in kept] == ["OK, I've kept our conversation as it is."[:40]]
     assert stored_event_count(servers, chat.sender) > before
-    assert "Source:" in chat.say("tell me more")  # the topic is still known
+    assert_answer(chat.say("anything more on that?"), "fibromyalgia")  # the topic is still known
 
 
 def test_the_delete_button_deletes_at_once(servers):
     chat = Conversation(servers.url)
-    chat.say("what is dxm?")
+    chat.say("what is DXM")
     assert "deleted this conversation" in chat.say("/forget_me")
     assert stored_event_count(servers, chat.sender) == 0
 
@@ -204,7 +232,7 @@ def test_the_delete_button_deletes_at_once(servers):
 ])
 def test_a_question_that_mentions_records_or_approval_is_answered_not_deleted(servers, question, words):
     chat = Conversation(servers.url)
-    chat.say("what is spravato?")
+    chat.say("explain spravato to me")
     reply = chat.say(question)
     assert "Do you want me to delete" not in reply and "deleted this conversation" not in reply and words in reply
     assert stored_event_count(servers, chat.sender) > 0
@@ -214,11 +242,11 @@ def test_check_in_yes_gets_help_and_no_gets_thanks(servers):
     chat = Conversation(servers.url)
     reply = chat.say("honestly i don't know how much longer i can do this. is spravato fast?")
     assert reply.startswith("Are you having thoughts of ending your life?") and "Spravato" in reply
-    help_reply = chat.say("yes")
-    assert "988" in help_reply and CRISIS_OPENING in help_reply
+    help_reply = chat.say("honestly yes")
+    assert help_reply.startswith(CRISIS_OPENING) and "call or text 988" in help_reply
     other = Conversation(servers.url)
     other.say("honestly i don't know how much longer i can do this. is spravato fast?")
-    declined = send(servers.url, other.sender, "no")
+    declined = send(servers.url, other.sender, "no i am not")
     assert len(declined) == 1 and "Thank you for letting me know" in declined[0]["text"]  # one reply, no loop
 
 
@@ -260,9 +288,11 @@ def test_follow_ups_work_across_the_session_boundary_of_a_long_conversation(serv
     chat = Conversation(servers.url)
     limit = int(os.environ["MAX_SESSION_TURNS"])
     for _ in range(limit - 1):
-        chat.say("what is dxm?")
-    assert_answer(chat.say("does ketamine help fibromyalgia?"), "fibromyalgia")  # the last turn of a session
-    more = chat.say("tell me more")  # the first of the next: the topic and the facts shown carry over
+        chat.say("what is DXM")
+    first = chat.say("i have fibromyalgia, has ketamine been tried for it?")  # the last turn of a session
+    assert_answer(first, "fibromyalgia since at least 1995")
+    more = chat.say("anything more on that?")  # the first of the next: the topic and the facts shown carry over
     assert_answer(more, "fibromyalgia")
-    assert "Health Rising" in chat.say("where is that from?")
-    assert "988" in chat.say("i want to end my life")
+    assert body(more) != body(first)
+    assert "Health Rising" in chat.say("which article says so?")
+    assert chat.say("i really want to end my life").startswith(CRISIS_OPENING)

@@ -1,38 +1,55 @@
 """Check tests/realistic/*.yml parse and that every label id exists in data/facts/facts.yml; print counts."""
-import yaml, collections, pathlib
+
+from __future__ import annotations
+
+import collections
+import pathlib
+
+import yaml
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-facts = yaml.safe_load(open(ROOT / 'data/facts/facts.yml'))
-ids = {f['id'] for f in facts}
-dev = yaml.safe_load(open(ROOT / 'tests/realistic/dev.yml'))['questions']
-conv = yaml.safe_load(open(ROOT / 'tests/realistic/conversations.yml'))['conversations']
-bad = []
-def chk(where, lab, gap=None):
-    if isinstance(lab, str):
-        if lab not in ('not_covered', 'advice'): bad.append((where, lab))
-        if lab == 'not_covered' and not gap and where.startswith('q'): bad.append((where, 'missing gap'))
-    else:
-        if not (1 <= len(lab) <= 3): bad.append((where, 'len'))
-        for l in lab:
-            if l not in ids: bad.append((where, l))
-seen = set()
-for q in dev:
-    assert q['id'] not in seen; seen.add(q['id'])
-    assert q['kind'] in ('single', 'post') and q['split'] in ('tune', 'heldout')
-    chk(q['id'], q['label'], q.get('gap'))
-for c in conv:
-    assert 2 <= len(c['turns']) <= 4 and c['split'] in ('tune', 'heldout')
-    for n, t in enumerate(c['turns']): chk(f"{c['id']}.{n}", t['label'])
-print('bad:', bad)
-n = len(dev)
-lt = lambda q: q['label'] if isinstance(q['label'], str) else 'facts'
-print('questions', n)
-for name, f in [('kind', lambda q: q['kind']), ('label', lt), ('split', lambda q: q['split'])]:
-    c = collections.Counter(map(f, dev)); print(name, {k: f"{v} ({v/n:.0%})" for k, v in c.items()})
-print('split x label', collections.Counter((q['split'], lt(q)) for q in dev))
-turns = [t for c in conv for t in c['turns']]
-print('conversations', len(conv), 'turns', len(turns), collections.Counter(c['split'] for c in conv),
-      collections.Counter(lt(t) for t in turns))
-used = {l for q in dev if not isinstance(q['label'], str) for l in q['label']} | {l for t in turns if not isinstance(t['label'], str) for l in t['label']}
-print('facts never used as a label:', sorted(ids - used))
-firsts = collections.Counter(q['label'][0] for q in dev if not isinstance(q['label'], str))
-print('facts never first in dev:', sorted(ids - set(firsts)))
+
+
+def label_kind(item: dict) -> str:
+    return item["label"] if isinstance(item["label"], str) else "facts"
+
+
+def problems(where: str, label: str | list[str], ids: set[str], gap: str | None = None) -> list[tuple[str, str]]:
+    found = []
+    if isinstance(label, str):
+        if label not in ("not_covered", "advice"):
+            found.append((where, label))
+        if label == "not_covered" and not gap and where.startswith("q"):
+            found.append((where, "missing gap"))
+        return found
+    if not 1 <= len(label) <= 3:
+        found.append((where, "len"))
+    found += [(where, fact_id) for fact_id in label if fact_id not in ids]
+    return found
+
+
+def main() -> None:
+    ids = {fact["id"] for fact in yaml.safe_load((ROOT / "data/facts/facts.yml").read_text(encoding="utf-8"))}
+    dev = yaml.safe_load((ROOT / "tests/realistic/dev.yml").read_text(encoding="utf-8"))["questions"]
+    conversations = yaml.safe_load((ROOT / "tests/realistic/conversations.yml").read_text(encoding="utf-8"))
+    conversations = conversations["conversations"]
+    bad: list[tuple[str, str]] = []
+    assert len({question["id"] for question in dev}) == len(dev)
+    for question in dev:
+        assert question["kind"] in ("single", "post") and question["split"] in ("tune", "heldout")
+        bad += problems(question["id"], question["label"], ids, question.get("gap"))
+    for conversation in conversations:
+        assert 2 <= len(conversation["turns"]) <= 4 and conversation["split"] in ("tune", "heldout")
+        for number, turn in enumerate(conversation["turns"]):
+            bad += problems(f"{conversation['id']}.{number}", turn["label"], ids)
+    print("bad:", bad)
+    total = len(dev)
+    for name, key in (("kind", lambda q: q["kind"]), ("label", label_kind), ("split", lambda q: q["split"])):
+        counts = collections.Counter(map(key, dev))
+        print(name, {value: f"{count} ({count / total:.0%})" for value, count in counts.items()})
+    turns = [turn for conversation in conversations for turn in conversation["turns"]]
+    print("conversations", len(conversations), "turns", len(turns), collections.Counter(map(label_kind, turns)))
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from pathlib import Path
@@ -11,9 +12,15 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import OperationalError
 
 from actions.constants import ACTION_FORGET_ME, FORGET_ME_MARKER
-from addons.tracker_store import PrivacySQLTrackerStore, asked_to_forget
+from addons import tracker_store
+from addons.tracker_store import (
+    RETRY_DELAYS_SECONDS,
+    PrivacySQLTrackerStore,
+    asked_to_forget,
+)
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
 
@@ -119,23 +126,111 @@ def test_a_bad_retention_setting_is_refused(tmp_path):
         make_store(f"sqlite:///{tmp_path / 'conversations.db'}", retention_days="-3")
 
 
+class RetryWatch(logging.Handler):
+    """Sets an event when the store logs that it is waiting for the database (the moment to end the outage)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(logging.WARNING)
+        self.what, self.seen, self.count = what, asyncio.Event(), 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith(f"Database unavailable while {self.what}"):
+            self.count += 1
+            self.seen.set()
+
+
 def test_a_brief_database_outage_is_waited_out_and_nothing_is_lost(postgres):
-    store = make_store(postgres.url)
+    # A long retry window (a minute), so a slow restart on a loaded machine can't make the test flaky; the
+    # production window is RETRY_DELAYS_SECONDS. The outage ends when the store says it is retrying, not after
+    # a guessed number of seconds.
+    store = make_store(postgres.url, retry_delays=(0.25,) * 240)
     tracker = conversation(*turn("how much does it cost?", "Several thousand dollars."))
     asyncio.run(store.save(tracker))
     tracker.update_with_events(turn("and for pain?", "The article says..."), DOMAIN)
 
-    async def save_during_outage() -> None:
-        postgres.pause()
-        saving = asyncio.create_task(store.save(tracker))
-        await asyncio.sleep(2)
-        assert not saving.done()  # still waiting for the database
-        postgres.resume()
-        await saving
+    async def save_during_outage() -> int:
+        watch = RetryWatch("saving a conversation")
+        logger = logging.getLogger("addons.tracker_store")
+        logger.addHandler(watch)
+        try:
+            postgres.pause()
+            saving = asyncio.create_task(store.save(tracker))
+            retrying = asyncio.create_task(watch.seen.wait())
+            await asyncio.wait({saving, retrying}, timeout=120, return_when=asyncio.FIRST_COMPLETED)
+            assert watch.seen.is_set() and not saving.done()  # the save met the outage and is retrying
+            postgres.resume()
+            await asyncio.wait_for(saving, timeout=120)
+            return watch.count
+        finally:
+            logger.removeHandler(watch)
 
-    asyncio.run(save_during_outage())
+    assert asyncio.run(save_during_outage()) >= 1
     assert len(stored_events(store, tracker.sender_id)) == 8
     assert len(asyncio.run(store.retrieve(tracker.sender_id)).events) == 8
+
+
+def test_the_default_retry_window_outlasts_a_database_restart():
+    assert 10 <= sum(RETRY_DELAYS_SECONDS) <= 30 and list(RETRY_DELAYS_SECONDS) == sorted(RETRY_DELAYS_SECONDS)
+
+
+HOUR = 3600  # the README's "hourly" retention purge
+
+
+class Clock:
+    """Stands in for the `time` module inside addons.tracker_store: monotonic time moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    @staticmethod
+    def time() -> float:
+        return time.time()
+
+
+def test_the_retention_purge_runs_at_start_up_then_at_most_once_an_hour_while_saving(tmp_path, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(tracker_store, "time", clock)
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    now = time.time()
+    store = make_store(url, retention_days="30")
+    purges: list[float] = []
+    purge = store.purge_older_than
+    monkeypatch.setattr(store, "purge_older_than", lambda days, now=None: purges.append(days) or purge(days, now))
+
+    stale = conversation(*turn("old question", "old answer", timestamp=now - 40 * 86400))
+    asyncio.run(store.save(stale))  # written after the start-up purge
+    assert len(stored_events(store, stale.sender_id)) == 4 and purges == []
+    clock.now += HOUR - 1
+    asyncio.run(store.save(conversation(*turn("new question", "new answer"))))
+    assert len(stored_events(store, stale.sender_id)) == 4 and purges == []  # not yet an hour
+    clock.now += 1
+    asyncio.run(store.save(conversation(*turn("new question", "new answer"))))
+    assert stored_events(store, stale.sender_id) == [] and purges == [30]  # an hour on: purged while saving
+    asyncio.run(store.save(conversation(*turn("new question", "new answer"))))
+    assert purges == [30]  # and not again within the hour
+
+
+def test_a_purge_that_meets_an_unavailable_database_is_tried_again_at_the_next_save(tmp_path, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(tracker_store, "time", clock)
+    store = make_store(f"sqlite:///{tmp_path / 'conversations.db'}", retention_days="30")
+    attempts: list[float] = []
+
+    def unavailable(days: float, now: float | None = None) -> int:
+        attempts.append(days)
+        if len(attempts) == 1:
+            raise OperationalError("DELETE", {}, Exception("database is locked"))
+        return 0
+
+    monkeypatch.setattr(store, "purge_older_than", unavailable)
+    clock.now += HOUR
+    asyncio.run(store.save(conversation(*turn("a question", "an answer"))))  # the purge fails: logged, not raised
+    asyncio.run(store.save(conversation(*turn("a question", "an answer"))))  # so the next save tries again
+    asyncio.run(store.save(conversation(*turn("a question", "an answer"))))  # then not within the hour
+    assert attempts == [30, 30]
 
 
 def test_a_long_conversation_is_kept_in_sessions_of_bounded_length_with_slots_carried_over(database_url):
