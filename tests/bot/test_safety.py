@@ -110,6 +110,7 @@ def test_each_warning_sign_gets_crisis_help(text, sign):
     ("I took 40 of my sleeping pills and feel dizzy and sick", "overdose"),
     ("my 2 year old swallowed some of grandma's memantine pills", "dxm_poisoning"),
     ("I have crushing chest pain right now after my infusion", "medical"),
+    ("i can't get my breath after the infusion", "medical"),
 ])
 def test_emergencies_by_amount_and_symptoms(text, kind):
     assessment = get_crisis_guard().assess(text)
