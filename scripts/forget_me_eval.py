@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from pathlib import Path
@@ -36,7 +37,10 @@ def load_sets(path: Path = SETS) -> tuple[list[str], list[str]]:
 
 def parse_all(model: Path, texts: list[str]) -> dict[str, dict]:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # Rasa's debug log would print every parsed (held-out) message
+    logging.getLogger().setLevel(logging.WARNING)
     agent = Agent.load(str(model))
 
     async def run() -> dict[str, dict]:

@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import logging
 import os
 import sys
 import uuid
@@ -167,7 +168,10 @@ def guard_figures(sets: SafetySets) -> Figures:
 def parse_all(model: Path, texts: list[str]) -> dict[str, dict]:
     """Parse every text with the trained Rasa NLU model (guard included)."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # Rasa's debug log would print every parsed (held-out) message
+    logging.getLogger().setLevel(logging.WARNING)
     agent = Agent.load(str(model))
 
     async def run() -> dict[str, dict]:
