@@ -13,8 +13,6 @@ threshold in config.yml can be chosen here, with the misreads listed.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 import os
 import sys
 from pathlib import Path
@@ -25,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scripts.safety_eval import parse_all  # noqa: E402  (one way to parse a set with the trained model)
+
 SETS = ROOT / "tests" / "forget_me" / "near_miss.yml"
 FORGET_ME = "forget_me"
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -33,20 +33,6 @@ THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 def load_sets(path: Path = SETS) -> tuple[list[str], list[str]]:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     return spec["near_miss"], spec["requests"]
-
-
-def parse_all(model: Path, texts: list[str]) -> dict[str, dict]:
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # Rasa's debug log would print every parsed (held-out) message
-    logging.getLogger().setLevel(logging.WARNING)
-    agent = Agent.load(str(model))
-
-    async def run() -> dict[str, dict]:
-        return {text: await agent.parse_message(text) for text in dict.fromkeys(texts)}
-
-    return asyncio.run(run())
 
 
 def classifier_forget_me_confidence(parse: dict) -> float:
