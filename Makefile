@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export RASA_TELEMETRY_ENABLED := false
 # Settings (endpoints.yml reads them): the environment, then .env, then the defaults in .env.example.
+# Quiet by default: third-party deprecation warnings are filtered out of what reaches the screen (scripts/env.sh,
+# pytest's -p no:warnings); VERBOSE=1 shows everything.
 ENV := . scripts/env.sh &&
 
 .DEFAULT_GOAL := help
@@ -36,7 +38,7 @@ test: train ## Run every test: unit, actions, data validation, story tests, end-
 	@bash scripts/test.sh
 
 test-unit: setup ## Only the fast tests of bot/ and actions/
-	@$(ENV) $(VENV)/python -m pytest tests/bot tests/actions -q
+	@$(ENV) $(VENV)/python -m pytest tests/bot tests/actions -q $(if $(VERBOSE),-p warnings)
 
 validate: setup ## rasa data validate, warnings count as errors
 	@$(ENV) $(VENV)/rasa data validate --fail-on-warnings --quiet
@@ -45,14 +47,17 @@ test-stories: train ## Story tests end to end (tests/stories): user text through
 	@$(ENV) $(VENV)/rasa test core --e2e --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
 
 test-e2e: train ## Conversations through both servers on free ports
-	@$(ENV) $(VENV)/python -m pytest tests/e2e -q
+	@$(ENV) $(VENV)/python -m pytest tests/e2e -q $(if $(VERBOSE),-p warnings)
 
-evaluate: train ## NLU evaluation on the held-out set: reports, confusion matrix, macro-F1
+evaluate: train ## NLU evaluation on the held-out set (reports, confusion matrix, macro-F1), then evaluate-answers
 	@$(ENV) $(VENV)/python scripts/evaluate.py
+	@$(MAKE) --no-print-directory evaluate-answers
 
-evaluate-answers: train ## Retrieval on realistic questions: BM25 baseline vs topic router vs hybrid, both halves
+evaluate-answers: train ## Realistic questions, both halves: retrieval vs the BM25 baseline and the old router; whole replies
 	@$(ENV) LOG_LEVEL=WARNING $(VENV)/python scripts/compare_retrieval.py --model models/current.tar.gz \
 		--json results/retrieval/compare.json
+	@$(ENV) LOG_LEVEL=WARNING $(VENV)/python scripts/evaluate_answers.py --model models/current.tar.gz \
+		--json results/retrieval/answers.json
 
 safety-eval: train ## Safety: help per warning sign and tier, false alarms, guard vs classifier vs both; forget-me near-misses
 	@$(ENV) LOG_LEVEL=WARNING $(VENV)/python scripts/safety_eval.py --model models/current.tar.gz
@@ -64,6 +69,10 @@ bench: train ## Benchmark vs a stock `rasa init` bot, and 1 vs 2 Rasa processes 
 
 profile: train ## Where a turn's time goes: median time of each stage, turns 1-20 vs 181-200
 	@$(ENV) $(VENV)/python scripts/profile_turn.py
+
+.PHONY: feedback-report
+feedback-report: setup ## The widget's thumbs up/down by fact, reason and intent (FEEDBACK_DIR, default var/feedback/)
+	@$(ENV) $(VENV)/python scripts/feedback_report.py
 
 clean: ## Remove the trained model, results and logs (keeps .venv)
 	rm -rf models results var/log var/run

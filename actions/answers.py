@@ -30,9 +30,12 @@ from bot.safety import CHECK_IN, get_crisis_guard
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """Render a bot Reply through the dispatcher: the text, with its quick replies as buttons."""
+    """Render a bot Reply through the dispatcher: the text, with its quick replies as buttons, and for an answer
+    its structure as `{"reply": ...}` in a custom message right after the text (the widget renders it compactly;
+    plain channels use the text)."""
     buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
-    dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+    custom = {"reply": reply.custom} if reply.custom else None
+    dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=custom)
 
 
 def country_of(tracker: Tracker) -> str | None:
@@ -75,7 +78,8 @@ def slot_tuple(tracker: Tracker, slot: str) -> tuple[str, ...]:
 
 
 def remembered(reply: Reply, shown_before: list[str]) -> list[EventType]:
-    """The slots that let follow-ups work: the topic, what was shown, and the last answer's facts."""
+    """The slots that let follow-ups work: the topic, every fact shown in the conversation, the last answer's
+    facts, and the drug and condition the last answer was about (when the message named none, the old ones stay)."""
     if not reply.fact_ids:
         return []
     return [
@@ -85,11 +89,26 @@ def remembered(reply: Reply, shown_before: list[str]) -> list[EventType]:
     ]
 
 
+def answer_in_context(tracker: Tracker, topic: str | None) -> Reply:
+    """The answer to the latest message, read in the context of the conversation: the drug and condition of
+    earlier turns, the last answer (for follow-ups) and the facts already shown."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    return bot_answer.answer_message(
+        tracker.latest_message.get("text") or "",
+        topic,
+        carried_drugs=slot_tuple(tracker, SLOT_DRUG),
+        carried_conditions=slot_tuple(tracker, SLOT_CONDITION),
+        last_facts=tuple(tracker.get_slot(SLOT_LAST_FACTS) or ()),
+        shown=tuple(tracker.get_slot(SLOT_SHOWN_FACTS) or ()),
+        intent=intent,
+    )
+
+
 class ActionAnswer(Action):
-    """Answers a topic question (intent ask_<topic>), a follow-up naming only a drug or condition (inform), a
-    personal-advice request, or an ambiguous message (intent check_in: the check-in question, then the answer if
-    it asked something). Adds the safety tier's lines (send_safely). Reads the latest message's drug/condition
-    entities and the drug, condition, topic and country slots; writes topic, shown_facts and last_facts."""
+    """Answers a question (intent ask_<topic>, the topic only a prior for fact retrieval), a follow-up naming only
+    a drug or condition (inform), a personal-advice request, or an ambiguous message (intent check_in: the
+    check-in question, then the answer if it asked something). Adds the safety tier's lines (send_safely). Reads
+    the drug, condition, topic, last_facts, shown_facts and country slots; writes topic, shown_facts, last_facts."""
 
     always_checks_in = False
 
@@ -100,20 +119,9 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        last_topic = tracker.get_slot(SLOT_TOPIC)
-        topic = topic_of(tracker) if intent != INTENT_INFORM else last_topic
-        reply = bot_answer.answer_message(
-            tracker.latest_message.get("text") or "",
-            topic,
-            drugs=entity_values(tracker, "drug"),
-            conditions=entity_values(tracker, "condition"),
-            carried_drugs=slot_tuple(tracker, SLOT_DRUG),
-            carried_conditions=slot_tuple(tracker, SLOT_CONDITION),
-            follow_up=intent == INTENT_INFORM,
-        )
-        reply = send_safely(dispatcher, tracker, reply, check_in=self.always_checks_in)
-        shown = (tracker.get_slot(SLOT_SHOWN_FACTS) or []) if reply.topic == last_topic else []
-        return remembered(reply, shown)
+        topic = topic_of(tracker) if intent != INTENT_INFORM else tracker.get_slot(SLOT_TOPIC)
+        reply = send_safely(dispatcher, tracker, answer_in_context(tracker, topic), check_in=self.always_checks_in)
+        return remembered(reply, tracker.get_slot(SLOT_SHOWN_FACTS) or [])
 
 
 class ActionCheckIn(ActionAnswer):
@@ -128,8 +136,8 @@ class ActionCheckIn(ActionAnswer):
 
 
 class ActionMore(Action):
-    """Gives the next facts of the last topic ("tell me more"). Reads topic, shown_facts, drug and condition;
-    writes shown_facts and last_facts."""
+    """Gives the next best facts for the last question ("tell me more"), none already shown. Reads last_facts and
+    shown_facts; writes topic, shown_facts and last_facts."""
 
     def name(self) -> str:
         return ACTION_MORE
@@ -138,12 +146,7 @@ class ActionMore(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         shown = list(tracker.get_slot(SLOT_SHOWN_FACTS) or [])
-        reply = bot_answer.more(
-            tracker.get_slot(SLOT_TOPIC),
-            tuple(shown),
-            drugs=slot_tuple(tracker, SLOT_DRUG),
-            conditions=slot_tuple(tracker, SLOT_CONDITION),
-        )
+        reply = bot_answer.more(tuple(tracker.get_slot(SLOT_LAST_FACTS) or ()), tuple(shown))
         send(dispatcher, reply)
         return remembered(reply, shown)
 

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import country_of, entity_values, remembered, send, send_safely
+from actions.answers import answer_in_context, country_of, remembered, send, send_safely
 from actions.constants import (
     ACTION_BAD_INPUT,
     ACTION_CHECK_IN_DECLINED,
@@ -25,6 +25,7 @@ from actions.constants import (
     INTENT_EMERGENCY,
     INTENT_INFORM_COUNTRY,
     SLOT_COUNTRY,
+    SLOT_SHOWN_FACTS,
     TOPIC_INTENT_PREFIX,
 )
 from bot import answer as bot_answer
@@ -56,8 +57,9 @@ class ActionHelp(Action):
 
 class ActionOutOfScope(Action):
     """Says what the bot covers, with example questions, when a message is about something else. A message the
-    classifier called out of scope that still names one of our drugs or conditions ("my cousin calls it special
-    k, is that the same drug?") is answered from that drug's or condition's topic instead."""
+    classifier called out of scope that the facts answer, that follows up the last answer ("what did that doctor
+    think?"), or that names one of our drugs or conditions ("my cousin calls it special k, is that the same
+    drug?") is answered instead (bot.answer.on_subject)."""
 
     def name(self) -> str:
         return ACTION_OUT_OF_SCOPE
@@ -65,17 +67,17 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        drugs, conditions = entity_values(tracker, "drug"), entity_values(tracker, "condition")
-        if not (drugs or conditions):
+        reply = answer_in_context(tracker, None)
+        if not bot_answer.on_subject(reply, tracker.latest_message.get("text") or ""):
             send_safely(dispatcher, tracker, bot_answer.out_of_scope_reply())
             return []
-        reply = bot_answer.answer_message(tracker.latest_message.get("text") or "", None, drugs, conditions)
-        send_safely(dispatcher, tracker, reply)
-        return remembered(reply, [])
+        reply = send_safely(dispatcher, tracker, reply)
+        return remembered(reply, tracker.get_slot(SLOT_SHOWN_FACTS) or [])
 
 
 class ActionDidYouMean(Action):
-    """On low NLU confidence, offers the two likeliest topics (from the intent ranking) as buttons."""
+    """On low NLU confidence: the answer when the facts answer the message or the last answer makes it clear
+    (bot.answer.on_subject), else the two likeliest topics (from the intent ranking) as buttons."""
 
     def name(self) -> str:
         return ACTION_DID_YOU_MEAN
@@ -83,6 +85,10 @@ class ActionDidYouMean(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        reply = answer_in_context(tracker, None)
+        if bot_answer.on_subject(reply, tracker.latest_message.get("text") or ""):
+            reply = send_safely(dispatcher, tracker, reply)
+            return remembered(reply, tracker.get_slot(SLOT_SHOWN_FACTS) or [])
         ranking = tracker.latest_message.get("intent_ranking") or []
         topics = [
             entry["name"][len(TOPIC_INTENT_PREFIX):]

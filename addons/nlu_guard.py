@@ -180,7 +180,7 @@ class DestructiveIntentGuard(GraphComponent):
 
 def has_question_content(text: str, entities: list[dict[str, Any]]) -> bool:
     """True when a message is about the treatments: it names a drug, condition or form, or a topic cue."""
-    from bot.answer import cue_topic  # the answer module is only needed for these few messages
+    from bot.understand import cue_topic  # only needed for these few messages
 
     return any(entity.get("entity") in ("drug", "condition", "form") for entity in entities) or (
         cue_topic(text) is not None

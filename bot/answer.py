@@ -1,21 +1,23 @@
 """What the bot says: one function per kind of turn, each returning a Reply that a channel can render.
 
-The order of checks in `answer()` is the safety order: personal advice is refused before anything is said,
-subjects the article does not cover are named as such, and only then are facts chosen for the topic.
-(Crisis and emergency are caught earlier still, in the NLU guard, and answered by `crisis_help()`.)
+`answer_message()` is the way of a message (../shared/DESIGN.md): understand and retrieve (bot/understand.py,
+bot/retrieval.py: the fact, not the topic, is the unit), decide (personal advice is refused before anything is
+said; each question is answered, or the gap named, from calibrated scores and the named not-covered subjects),
+compose (bot/compose.py: the answer first, at most three facts, one evidence line, one source line, the
+disclaimer; `text` for plain channels and a structured `custom` object for the widget). Crisis and emergency are
+caught earlier still, in the NLU guard, and answered by `crisis_help()`.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-from dataclasses import dataclass, field
-
-import yaml
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot import compose
-from bot.facts import FACTS_DIR, Fact, FactBase, load_fact_base
-from bot.retrieval import Retriever, get_retriever
+from bot.compose import Part
+from bot.facts import Fact, FactBase, load_fact_base
+from bot.rank import get_ranker
+from bot.retrieval import Retrieval, retrieve_each
 from bot.safety import (
     CHECK_IN,
     CHECK_IN_DECLINED,
@@ -27,293 +29,204 @@ from bot.safety import (
     SUICIDE_MENTION_NOTE,
     Assessment,
     get_advice_guard,
-    get_coverage_guard,
     get_resources,
     mentions_suicide,
-    normalise,
 )
+from bot.understand import Query, is_question, sentences
 from bot.vocabulary import get_tagger
 
 MORE_BUTTON = ("Tell me more", "/more")
 SOURCE_BUTTON = ("Where is that from?", "/ask_source")
 
-# The topic a drug or condition leads to when it is named without one ("and DXM?").
-HOME_TOPIC = {
-    "ketamine": "ketamine_basics",
-    "esketamine": "spravato",
-    "dextromethorphan": "dextromethorphan",
-    "memantine": "memantine",
-    "depression": "depression",
-    "bipolar_depression": "mecfs",
-    "chronic_pain": "pain",
-    "headache": "pain",
-    "fibromyalgia": "fibromyalgia",
-    "mecfs": "mecfs",
-    "ptsd": "ketamine_basics",
-    "parkinsons": "future_research",
-    "orthostatic_intolerance": "mecfs",
-}
+MAX_QUESTIONS = 3  # a post asking more gets the first three answered
+MAX_FACTS = compose.MAX_FACTS_PER_ANSWER
+# A not-covered question gets one nearby fact only when it truly relates: it is about the drug or condition named,
+# and holds at least this share of the question's weight (its rarer words: "side effects", "insurance"...). A
+# question about a named not-covered subject (drug tests, addiction), or a drug with a condition or aspect the
+# article never puts together, gets none: by construction nothing the article says answers it.
+RELATED_COVERAGE = 0.6
+# A fact after the best one joins the answer only when it scores at least this share of the best (retrieval).
+CLOSE_TO_BEST = 0.75
+# A question quoted back in a gap sentence is cut to this many words.
+QUOTED_WORDS = 14
 
-
-# Topics about one drug or condition (as opposed to a kind of question: cost, side effects, dosing...).
-SUBJECT_TOPICS = frozenset(HOME_TOPIC.values())
+READABLE = {"esketamine": "Spravato (esketamine)", "mecfs": "ME/CFS", "chronic_pain": "chronic pain",
+            "bipolar_depression": "bipolar depression", "ptsd": "PTSD", "parkinsons": "Parkinson's disease",
+            "orthostatic_intolerance": "orthostatic intolerance", "dextromethorphan": "dextromethorphan (DXM)"}
+# What an aspect question asks for, in a gap sentence ("The article doesn't cover the side effects of memantine.").
+ASPECTS = {"cost": "the cost", "regulation": "the approval", "side_effects": "the side effects",
+           "dosing": "the doses", "duration": "how long the effects last", "forms": "the forms",
+           "experiences": "people's experiences", "research_quality": "the research"}
 
 
 @dataclass
 class Reply:
-    """One bot turn: the text, quick-reply buttons, and what it showed (for "more" and "where is that from?")."""
+    """One bot turn: the text, quick-reply buttons, what it showed (for "more" and "where is that from?") and,
+    for answers, the structure a widget renders (`custom`)."""
 
     text: str
-    kind: str  # facts | not_covered | advice | more_none | source | help | out_of_scope | did_you_mean
+    kind: str  # answer | partly_covered | not_covered | advice | more | more_none | source | help | ...
     topic: str | None = None
     fact_ids: list[str] = field(default_factory=list)
     buttons: list[tuple[str, str]] = field(default_factory=list)
-    parts: list[tuple[str, list[Fact]]] = field(default_factory=list)  # (lead, facts), to merge answers
-    closing_note: str = ""
+    custom: dict[str, Any] | None = None
     asked_check_in: bool = False  # the reply asks "Are you having thoughts of ending your life?"
 
 
-def _names(drugs: tuple[str, ...], conditions: tuple[str, ...]) -> str:
-    readable = {"esketamine": "Spravato (esketamine)", "mecfs": "ME/CFS", "chronic_pain": "chronic pain",
-                "bipolar_depression": "bipolar depression", "ptsd": "PTSD", "parkinsons": "Parkinson's disease",
-                "orthostatic_intolerance": "orthostatic intolerance", "dextromethorphan": "dextromethorphan (DXM)"}
-    words = [readable.get(name, name) for name in (*drugs, *conditions)]
-    return " and ".join(words)
+def readable(name: str) -> str:
+    return READABLE.get(name, name)
 
 
-def _facts_reply(
-    base: FactBase, topic: str, facts: list[Fact], lead: str = "", extra_note: str = ""
-) -> Reply:
-    text = compose.facts_answer(facts, base.source, lead=lead, closing_note=extra_note)
-    return Reply(text, "facts", topic, [fact.id for fact in facts], [MORE_BUTTON, SOURCE_BUTTON],
-                 [(lead, list(facts))], extra_note)
+def gap_sentence(retrieval: Retrieval) -> str:
+    """One honest sentence naming what the article doesn't say for this question."""
+    coverage, query = retrieval.coverage, retrieval.query
+    if coverage.uncovered is not None:
+        return f"The article doesn't say anything about {coverage.uncovered.what}."
+    if coverage.reason == "pair" and query.drugs and query.conditions:
+        return (f"The article doesn't say anything about {readable(query.drugs[0])} for "
+                f"{readable(query.conditions[0])}.")
+    if coverage.reason == "aspect" and query.drugs:
+        from bot.rank import query_aspect
+
+        aspect = ASPECTS.get(query_aspect(query.question_text) or "", "that")
+        return f"The article doesn't cover {aspect} of {readable(query.drugs[0])}."
+    question = " ".join(query.questions).strip(" .!?")
+    words = question.split()
+    if not words or len(words) > QUOTED_WORDS:
+        return "The article doesn't answer that question."
+    return f'The article doesn\'t answer "{question}?"'
 
 
-def _topic_has(base: FactBase, topic: str, name: str) -> bool:
-    return any(name in fact.drugs or name in fact.conditions for fact in base.in_topic(topic))
+def related_fact(retrieval: Retrieval) -> Fact | None:
+    """The one fact worth giving beside a gap: about what was named, and close to answering."""
+    best, coverage = retrieval.ranking.best, retrieval.coverage
+    named = retrieval.query.drugs or retrieval.query.conditions
+    if best is None or not named or best.entities < 1 or coverage.reason != "score":
+        return None  # a named subject, or a pair or aspect the article never puts together: nothing is near
+    return best.fact if coverage.signals.coverage >= RELATED_COVERAGE else None
 
 
-def answer(
-    question: str,
-    topic: str | None,
-    drugs: tuple[str, ...] = (),
-    conditions: tuple[str, ...] = (),
-    carried_drugs: tuple[str, ...] = (),
-    carried_conditions: tuple[str, ...] = (),
-    follow_up: bool = False,
-    retriever: Retriever | None = None,
-) -> Reply:
-    """Answer a question routed to `topic` from the fact base.
-
-    `drugs` and `conditions` are named in this message; `carried_*` come from earlier turns and are used only
-    where the topic has facts about them. A `follow_up` ("and for fibromyalgia?") keeps the last topic when it
-    covers the newly named drug or condition, and otherwise moves to that drug's or condition's own topic.
-    """
-    retriever = retriever or get_retriever()
-    base = retriever.base
-    suicide_note = SUICIDE_MENTION_NOTE if mentions_suicide(question) else ""
-    named = (*drugs, *conditions)
-
-    if follow_up and named and topic in base.topics and not any(_topic_has(base, topic, n) for n in named):
-        topic = HOME_TOPIC.get(named[0], topic)
-    if (topic is None or topic not in base.topics) and named:
-        topic = HOME_TOPIC.get(named[0])
-    if topic is not None and topic in base.topics:
-        # A drug from earlier turns carries over where the topic speaks of it, or of its parent drug (then the
-        # answer says the article is silent on the drug itself: "what are the side effects?" after Spravato).
-        drugs = drugs or tuple(
-            d for d in carried_drugs
-            if _topic_has(base, topic, d) or _topic_has(base, topic, base.related_drugs.get(d, d))
-        )
-        conditions = conditions or tuple(c for c in carried_conditions if _topic_has(base, topic, c))
-
-    advice = get_advice_guard().check(question)
-    if advice is not None:
-        advice_topic = (advice.topic or topic) if advice.covered else None
-        return advice_reply(question, advice.what, advice_topic, drugs, conditions, retriever)
-
-    uncovered = get_coverage_guard().check(question)
-    if uncovered is not None:
-        return not_covered_reply(question, uncovered.what, uncovered.nearest, drugs, conditions, retriever)
-
-    if topic is None or topic not in base.topics:
-        return out_of_scope_reply(base)
-
-    selection = retriever.select(topic, question, drugs, conditions)
-    if topic in SUBJECT_TOPICS and not follow_up:
-        # "Does memantine help fibromyalgia?" routed to fibromyalgia, which is silent on memantine: memantine's
-        # own topic speaks about fibromyalgia, so answer from there instead of saying "doesn't cover".
-        for name in (*selection.unmatched_drugs, *selection.unmatched_conditions):
-            home = HOME_TOPIC.get(name)
-            if home and home != topic and all(_topic_has(base, home, other) for other in named):
-                topic, selection = home, retriever.select(home, question, drugs, conditions)
-                break
-    facts = compose.take_for_answer(selection.facts)
-    lead = ""
-    if selection.unmatched_drugs or selection.unmatched_conditions:
-        lead = (
-            f"The article I draw on doesn't cover {base.topics[topic].title} for "
-            f"{_names(selection.unmatched_drugs, selection.unmatched_conditions)} specifically. "
-            "Here is what it says on that topic in general:"
-        )
-    return _facts_reply(base, topic, facts, lead=lead, extra_note=suicide_note)
+def _facts_for(retrieval: Retrieval, shown: tuple[str, ...], limit: int) -> list[Fact]:
+    """A question's facts: the best (even when shown before: it was asked again), then close ones not yet shown."""
+    facts = retrieval.facts(limit=MAX_FACTS, close=CLOSE_TO_BEST)
+    return (facts[:1] + [fact for fact in facts[1:] if fact.id not in shown])[:limit]
 
 
-QUESTION_WORDS = (
-    r"(?:how|what|whats|what's|which|is|are|does|do|did|can|could|will|would|who|whom|why|where|when|should|any|"
-    r"tell me|and what|and how)\b"
-)
-SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+")
-# Inside a sentence, a comma or "and"/"also"/"plus"/"but" before a question word starts another question.
-JOINED_QUESTION = re.compile(r"(?:,|\s+(?:and|also|plus|but))\s+(?=" + QUESTION_WORDS + ")", re.IGNORECASE)
-MAX_QUESTIONS = 3
-FACTS_PER_QUESTION = 2  # keeps a several-question answer about as long as a single one
-
-
-@functools.lru_cache(maxsize=1)
-def _cues() -> list[tuple[str, re.Pattern[str]]]:
-    with (FACTS_DIR / "cues.yml").open(encoding="utf-8") as handle:
-        spec = yaml.safe_load(handle)
-    return [
-        (entry["topic"], re.compile(r"(?<!\w)(" + "|".join(re.escape(cue) for cue in entry["cues"]) + r")(?!\w)"))
-        for entry in spec
-    ]
-
-
-def cue_topic(text: str) -> str | None:
-    """The topic one question is about by its cue words, in the priority order of data/facts/cues.yml."""
-    normal = normalise(text)
-    return next((topic for topic, pattern in _cues() if pattern.search(normal)), None)
-
-
-def split_questions(text: str) -> list[str]:
-    """The questions a message asks: sentences that end in "?" or open with a question word, split again where
-    "and how...", "also what..." join two. Statements ("I've had ME/CFS for 8 years.") are context, not questions."""
-    questions = []
-    for sentence in SENTENCE_BREAK.split(text.strip()):
-        if not (sentence.rstrip().endswith("?") or re.match(QUESTION_WORDS, sentence.strip(), re.IGNORECASE)):
-            continue
-        for part in JOINED_QUESTION.split(sentence):
-            part = part.strip(" ,.!?;")
-            if len(part.split()) >= 2:
-                questions.append(part)
-    return questions
+def _notes(message: str) -> list[str]:
+    return [SUICIDE_MENTION_NOTE] if mentions_suicide(message) else []
 
 
 def answer_message(
-    question: str,
-    topic: str | None,
-    drugs: tuple[str, ...] = (),
-    conditions: tuple[str, ...] = (),
+    message: str,
+    topic: str | None = None,
     carried_drugs: tuple[str, ...] = (),
     carried_conditions: tuple[str, ...] = (),
-    follow_up: bool = False,
-    retriever: Retriever | None = None,
+    last_facts: tuple[str, ...] = (),
+    shown: tuple[str, ...] = (),
+    intent: str = "",
 ) -> Reply:
-    """Answer a whole message. Several questions in one message ("what is Spravato and how much does it cost?")
-    get one part each: the facts for each topic asked about, or a plain "doesn't cover" for a part the article
-    is silent on. Each part's topic comes from its cue words (data/facts/cues.yml), else from NLU."""
-    retriever = retriever or get_retriever()
-    context = dict(carried_drugs=carried_drugs, carried_conditions=carried_conditions, retriever=retriever)
-    whole = answer(question, topic, drugs, conditions, follow_up=follow_up, **context)
-    questions = split_questions(question)
-    if follow_up or len(questions) < 2 or whole.kind == "advice":
-        return whole
-    parts: list[tuple[str, list[Fact]]] = []
-    answered_topics: set[str | None] = set()
-    notes: list[str] = []
-    for part in questions[:MAX_QUESTIONS]:
-        uncovered = get_coverage_guard().check(part)
-        if uncovered is not None:
-            parts.append((f"{compose.NOT_COVERED_OPENING}: it says nothing about {uncovered.what}.", []))
-            continue
-        # A question that names its own drug or condition is about those, not the rest of the message's.
-        tagged = get_tagger().tag(part)
-        part_drugs = tuple(dict.fromkeys(e.value for e in tagged if e.label == "drug")) or drugs
-        part_conditions = tuple(dict.fromkeys(e.value for e in tagged if e.label == "condition")) or conditions
-        reply = answer(part, cue_topic(part) or topic, part_drugs, part_conditions, **context)
-        if reply.kind != "facts" or reply.topic in answered_topics:
-            continue
-        answered_topics.add(reply.topic)
-        parts.extend((lead, part_facts[:FACTS_PER_QUESTION]) for lead, part_facts in reply.parts)
-        notes += [reply.closing_note] if reply.closing_note and reply.closing_note not in notes else []
-    if len(parts) < 2:
-        return whole
-    facts = [fact for _, part_facts in parts for fact in part_facts]
-    text = compose.parts_answer(parts, retriever.base.source, "\n\n".join(notes))
-    first_topic = next((fact.topic for fact in facts), topic)
-    buttons = [MORE_BUTTON, SOURCE_BUTTON] if facts else []
-    return Reply(text, "facts" if facts else "not_covered", first_topic, [fact.id for fact in facts], buttons,
-                 parts, "\n\n".join(notes))
+    """Answer a whole message: each of its questions (up to three) from the facts that answer it, or a sentence
+    naming what the article doesn't say; a personal-advice request is refused first.
+
+    `topic` is the NLU topic intent (a prior only); `carried_*` the drug and condition of earlier turns;
+    `last_facts` the last answer, which a follow-up leans on; `shown` every fact shown in this conversation
+    (not repeated unless asked again); `intent` is passed on to the structured reply (feedback)."""
+    base = load_fact_base()
+    retrievals = retrieve_each(message, topic, carried_drugs, carried_conditions, last_facts)[:MAX_QUESTIONS]
+    advice = get_advice_guard().check(message)
+    if advice is not None:
+        return advice_reply(message, advice.what, retrievals if advice.covered else [], base, intent)
+    parts: list[Part] = []
+    budget = MAX_FACTS if len(retrievals) == 1 else max(1, MAX_FACTS // len(retrievals) + 1)
+    for retrieval in retrievals:
+        if retrieval.answerable:
+            parts.append(Part(tuple(_facts_for(retrieval, shown, budget))))
+        else:
+            related = related_fact(retrieval) if len(retrievals) == 1 else None
+            parts.append(Part((related,) if related else (), gap_sentence(retrieval)))
+    parts = _fit(parts)
+    answered = [part for part in parts if not part.gap]  # (its facts may be shared with an earlier question)
+    kind = "answer" if len(answered) == len(parts) else ("partly_covered" if answered else "not_covered")
+    composed = compose.compose_answer(kind, parts, base.source, compose.acknowledgement(message),
+                                      notes=_notes(message))
+    return _reply(composed, kind, intent)
+
+
+def on_subject(reply: Reply, message: str) -> bool:
+    """Whether to send the answer to a message the classifier called off-topic or unclear: it answers (a
+    follow-up the last answer makes clear, a question the facts answer), or the message names one of the drugs or
+    conditions (then "the article doesn't say" is the honest reply, never "outside what I can help with")."""
+    if reply.kind in ("answer", "partly_covered", "advice"):
+        return True
+    return any(entity.label in ("drug", "condition") for entity in get_tagger().tag(message))
+
+
+def _fit(parts: list[Part]) -> list[Part]:
+    """At most MAX_FACTS facts and about MAX_ANSWER_CHARS of them: each part keeps its best fact, then the
+    others in order while they fit; a fact already used by an earlier part is not repeated."""
+    used: set[str] = set()
+    length = 0
+    kept: list[list[Fact]] = [[] for _ in parts]
+    for rank in range(MAX_FACTS):
+        for number, part in enumerate(parts):
+            if rank >= len(part.facts):
+                continue
+            fact = part.facts[rank]
+            size = len(compose.fact_sentences(fact))
+            if fact.id in used or (used and (len(used) >= MAX_FACTS or length + size > compose.MAX_ANSWER_CHARS)):
+                continue
+            kept[number].append(fact)
+            used.add(fact.id)
+            length += size
+    return [replace(part, facts=tuple(facts)) for part, facts in zip(parts, kept, strict=True)]
+
+
+def _reply(composed: compose.Composed, kind: str, intent: str) -> Reply:
+    custom = dict(composed.custom, intent=intent)
+    fact_ids = [fact["id"] for fact in custom["facts"]]
+    topic = load_fact_base().by_id(fact_ids[0]).topic if fact_ids else None
+    buttons = [MORE_BUTTON, SOURCE_BUTTON] if fact_ids else []
+    return Reply(composed.text, kind, topic, fact_ids, buttons, custom)
 
 
 def advice_reply(
-    question: str,
-    what: str,
-    topic: str | None,
-    drugs: tuple[str, ...] = (),
-    conditions: tuple[str, ...] = (),
-    retriever: Retriever | None = None,
+    message: str, what: str, retrievals: list[Retrieval], base: FactBase | None = None, intent: str = ""
 ) -> Reply:
-    """Refuse personal medical advice; give the article's general facts on the topic, if it has any."""
-    retriever = retriever or get_retriever()
-    base = retriever.base
+    """Refuse personal medical advice first; then what the article says in general, when it answers the question
+    behind the request (a drug's general facts are no answer to "should I take it with my Suboxone?")."""
+    base = base or load_fact_base()
     refusal = (
         f"I can't give personal medical advice about {what}. Your doctor or pharmacist is the right person to ask: "
         "they know your health and your other medicines."
     )
-    if topic is None:
-        lead = f"{refusal}\n\n{compose.NOT_COVERED_OPENING}: it has nothing on {what}."
-        return Reply(compose.plain_answer(lead), "advice", None, [], [], [(lead, [])])
-    facts = compose.take_for_answer(retriever.select(topic, question, drugs, conditions).facts)
-    reply = _facts_reply(base, topic, facts, lead=f"{refusal}\n\nHere is what the article says in general:")
-    reply.kind = "advice"
-    return reply
+    facts = [fact for retrieval in retrievals if retrieval.answerable for fact in retrieval.facts(limit=2)][:2]
+    lead = f"{refusal} What the article says in general:" if facts else refusal
+    composed = compose.compose_answer("advice", [Part(tuple(facts))], base.source, lead=lead,
+                                      notes=_notes(message))
+    return _reply(composed, "advice", intent)
 
 
-def not_covered_reply(
-    question: str,
-    what: str,
-    nearest: str,
-    drugs: tuple[str, ...] = (),
-    conditions: tuple[str, ...] = (),
-    retriever: Retriever | None = None,
-) -> Reply:
-    """Say the article doesn't cover a subject, then give the nearest thing it does cover."""
-    retriever = retriever or get_retriever()
-    base = retriever.base
-    facts = compose.take_for_answer(retriever.select(nearest, question, drugs, conditions).facts)
-    lead = (
-        f"{compose.NOT_COVERED_OPENING}: it says nothing about {what}. "
-        f"The nearest thing it does cover is {base.topics[nearest].title}:"
-    )
-    note = SUICIDE_MENTION_NOTE if mentions_suicide(question) or "overdose" in what else ""
-    reply = _facts_reply(base, nearest, facts, lead=lead, extra_note=note)
-    reply.kind = "not_covered"
-    return reply
-
-
-def more(
-    topic: str | None,
-    shown: tuple[str, ...],
-    drugs: tuple[str, ...] = (),
-    conditions: tuple[str, ...] = (),
-    retriever: Retriever | None = None,
-) -> Reply:
-    """The next facts of the same topic that have not been shown yet."""
-    retriever = retriever or get_retriever()
-    base = retriever.base
-    if topic is None:
+def more(last_facts: tuple[str, ...], shown: tuple[str, ...], intent: str = "") -> Reply:
+    """"Tell me more": the next best facts for the same question, never one already shown: those of the last
+    answer's first fact's topic (so that "more" and "more" again stay on the subject), ranked against the last
+    answer with its paragraphs first."""
+    base = load_fact_base()
+    last = [fact for fact in (base.by_id(fact_id) for fact_id in last_facts) if fact is not None]
+    if not last:
         return Reply(compose.plain_answer(
             "Tell me more about what? Ask me a question first, for example \"What is Spravato?\""), "more_none")
-    facts = compose.take_for_answer(retriever.select(topic, "", drugs, conditions, exclude=shown).facts)
+    lead = last[0]
+    query = Query(lead.text, (lead.text,), drugs=lead.drugs, conditions=lead.conditions, near=tuple(last_facts))
+    ranking = get_ranker().rank(query, exclude=tuple(dict.fromkeys((*shown, *last_facts))))
+    facts = [scored.fact for scored in ranking.facts if scored.fact.topic == lead.topic]
+    facts = compose.take_for_answer(facts)
     if not facts:
         text = compose.plain_answer(
-            f"That's everything the article says about {base.topics[topic].title}. "
-            "You can ask about another topic, or type \"help\" to see what I cover."
+            "That's everything the article says on this. You can ask about something else, or type \"help\" to "
+            "see what I cover."
         )
-        return Reply(text, "more_none", topic, [], [("What can you do?", "/help")])
-    return _facts_reply(base, topic, facts)
+        return Reply(text, "more_none", lead.topic, [], [("What can you do?", "/help")])
+    return _reply(compose.compose_answer("more", [Part(tuple(facts))], base.source), "more", intent)
 
 
 def source_of(fact_ids: tuple[str, ...], base: FactBase | None = None) -> Reply:
@@ -383,8 +296,8 @@ CHECK_IN_BUTTONS = [("Yes", "/crisis"), ("No", "/deny")]
 
 
 def asks_something(text: str) -> bool:
-    """True when a message asks a question (a "?" or a sentence opening with a question word)."""
-    return "?" in text or bool(split_questions(text))
+    """True when a message asks a question (a "?", a question word, or asking in so many words)."""
+    return "?" in text or any(is_question(sentence) for sentence in sentences(text))
 
 
 def with_safety(reply: Reply, assessment: Assessment, question: str, country: str | None = None) -> Reply:
@@ -392,21 +305,33 @@ def with_safety(reply: Reply, assessment: Assessment, question: str, country: st
 
     - check-in (ambiguous): the question "Are you having thoughts of ending your life?" with Yes / No buttons and
       the help line, then the answer to the question the message asked, if it asked one;
-    - distress: one warm sentence and 988 offered gently, then the answer;
+    - distress: one warm sentence and 988 offered gently (instead of the acknowledgement), then the answer;
     - a reaction told in the past: the answer, and what to do if it happens again (the poison centre).
-    """
+    The structured reply carries the same lines (`safety`, `notes`)."""
     text = reply.text
+    custom = dict(reply.custom) if reply.custom else None
     if assessment.past_reaction and reply.kind not in ("out_of_scope", "did_you_mean", "help"):
-        text = _before_disclaimer(text, get_resources().poison_note(country))
+        note = get_resources().poison_note(country)
+        text = _before_disclaimer(text, note)
+        if custom is not None:
+            custom["notes"] = [*custom.get("notes", []), note]
     if assessment.tier == CHECK_IN:
         check_in = f"{CHECK_IN_QUESTION} {CHECK_IN_HELP}"
-        body = f"{check_in}\n\nAbout your question: {text}" if asks_something(question) else check_in
-        return Reply(body, reply.kind if asks_something(question) else CHECK_IN, reply.topic,
-                     reply.fact_ids if asks_something(question) else [], CHECK_IN_BUTTONS, reply.parts,
-                     reply.closing_note, asked_check_in=True)
+        if not asks_something(question):
+            return Reply(check_in, CHECK_IN, reply.topic, [], CHECK_IN_BUTTONS, None, asked_check_in=True)
+        if custom is not None:
+            custom["safety"] = check_in
+        return replace(reply, text=f"{check_in}\n\nAbout your question: {text}", buttons=CHECK_IN_BUTTONS,
+                       custom=custom, asked_check_in=True)
     if assessment.tier == DISTRESS:
-        text = f"{DISTRESS_LINE} {DISTRESS_HELP}\n\n{text}"
-    return Reply(text, reply.kind, reply.topic, reply.fact_ids, reply.buttons, reply.parts, reply.closing_note)
+        line = f"{DISTRESS_LINE} {DISTRESS_HELP}"
+        if custom is not None and custom.get("acknowledgement"):
+            text = text.replace(custom["acknowledgement"] + " ", "", 1)
+            custom["acknowledgement"] = ""
+        text = f"{line}\n\n{text}"
+        if custom is not None:
+            custom["safety"] = line
+    return replace(reply, text=text, custom=custom)
 
 
 def check_in_declined() -> Reply:

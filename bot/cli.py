@@ -11,12 +11,14 @@ Replies are wrapped at word boundaries to the terminal's width.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
 import shutil
 import sys
 import textwrap
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -31,13 +33,58 @@ WEBHOOK = "/webhooks/rest/webhook"
 PROMPT = "bot> "
 
 
+# The REST channel's rule for a conversation id (addons/channel.py checks it; the test there checks they agree).
+SENDER_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+
+
 class BotUnavailable(RuntimeError):
     """The Rasa server could not be reached."""
 
 
-def send(url: str, sender: str, message: str, timeout: float = 30.0, metadata: dict | None = None) -> list[dict]:
-    """POST one message to the REST channel and return the bot's replies."""
-    body: dict[str, Any] = {"sender": sender, "message": message}
+class BotRefused(RuntimeError):
+    """The Rasa server refused the message (its JSON error's message; `retry_after` seconds when rate limited)."""
+
+    def __init__(self, message: str, status: int, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
+
+
+def valid_sender(sender: str) -> str:
+    """`sender`, if the REST channel accepts it as a conversation id; else ValueError (argparse says why)."""
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender) or sender == "default":
+        raise ValueError(f"{sender!r} is not a valid conversation id: 1 to 128 characters from A-Z a-z 0-9 _ . : - "
+                         "(not 'default')")
+    return sender
+
+
+def sender_argument(sender: str) -> str:
+    try:
+        return valid_sender(sender)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def refusal(error: urllib.error.HTTPError) -> BotRefused:
+    """The server's JSON error body as a BotRefused (its `message`, or the HTTP status when there is none)."""
+    try:
+        body = json.loads(error.read().decode("utf-8"))
+        message = body.get("message") or body.get("error")
+    except (ValueError, AttributeError, OSError):
+        body, message = {}, None
+    retry_after = (body or {}).get("retry_after") or error.headers.get("Retry-After")
+    try:
+        retry_after = float(retry_after) if retry_after is not None else None
+    except ValueError:
+        retry_after = None
+    return BotRefused(message or f"the bot answered HTTP {error.code}", error.code, retry_after)
+
+
+def send(url: str, sender: str, message: str, timeout: float = 30.0, metadata: dict | None = None,
+         wait_when_limited: float = 0.0) -> list[dict]:
+    """POST one message to the REST channel and return the bot's replies. A refusal (4xx) raises BotRefused with
+    the server's message; when rate limited (429) and the wait it asks for is at most `wait_when_limited` seconds,
+    it waits and sends again."""
+    body: dict[str, Any] = {"sender": valid_sender(sender), "message": message}
     if metadata:
         body["metadata"] = metadata
     request = urllib.request.Request(
@@ -48,6 +95,14 @@ def send(url: str, sender: str, message: str, timeout: float = 30.0, metadata: d
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8") or "[]")
+    except urllib.error.HTTPError as error:
+        refused = refusal(error)
+        if error.code == 429 and refused.retry_after is not None and refused.retry_after <= wait_when_limited:
+            time.sleep(refused.retry_after)
+            return send(url, sender, message, timeout, metadata, wait_when_limited - refused.retry_after)
+        if error.code < 500:
+            raise refused from error
+        raise BotUnavailable(f"the bot at {url} failed ({refused}). Try again in a minute.") from error
     except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
         raise BotUnavailable(f"can't reach the bot at {url} ({error}). Is it running? Try `make run`.") from error
 
@@ -112,6 +167,9 @@ def chat(url: str, sender: str) -> int:
         except BotUnavailable as error:
             print(f"bot> Sorry, {error}")
             continue
+        except BotRefused as error:  # e.g. rate limited: the server's own words
+            print(f"bot> {error}\n")
+            continue
         buttons = [button for reply in replies for button in reply.get("buttons") or []]
         print(format_reply(replies, terminal_width()) + "\n")
 
@@ -129,12 +187,17 @@ def load_script(path: Path) -> dict[str, Any]:
 
 def replay(url: str, path: Path, sender: str | None = None) -> int:
     script = load_script(path)
-    sender = sender or script.get("sender") or f"replay-{uuid.uuid4().hex[:8]}"
+    sender = str(sender or script.get("sender") or f"replay-{uuid.uuid4().hex[:8]}")
+    try:
+        valid_sender(sender)
+    except ValueError as error:
+        print(f"error: {path}: sender: {error}", file=sys.stderr)
+        return 1
     for turn in script["turns"]:
         print(f"you> {turn}")
-        try:
-            replies = send(url, sender, str(turn), metadata=script.get("metadata"))
-        except BotUnavailable as error:
+        try:  # a long script can meet the rate limit (30 a minute): wait as the server asks, as a person would
+            replies = send(url, sender, str(turn), metadata=script.get("metadata"), wait_when_limited=120)
+        except (BotUnavailable, BotRefused) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
         print(format_reply(replies, terminal_width()) + "\n")
@@ -179,7 +242,9 @@ def drop_deprecation_warnings(lines: Iterable[str]) -> Iterator[str]:
 def quiet() -> int:
     """Copy standard input to standard output without third-party deprecation warnings (everything with
     VERBOSE set)."""
-    lines = iter(sys.stdin.readline, "")
+    # newline="": a line ends at \n or \r, so a progress bar redrawn with \r shows as it moves
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
+    lines = iter(stream.readline, "")
     for line in lines if os.environ.get("VERBOSE") else drop_deprecation_warnings(lines):
         sys.stdout.write(line)
         sys.stdout.flush()
@@ -189,7 +254,8 @@ def quiet() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=DEFAULT_URL, help=f"the Rasa server (default {DEFAULT_URL})")
-    parser.add_argument("--sender", default=None, help="conversation id (default: a new one)")
+    parser.add_argument("--sender", default=None, type=sender_argument,
+                        help="conversation id: 1 to 128 of A-Z a-z 0-9 _ . : - (default: a new one)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("chat", help="an interactive conversation")
     replay_parser = commands.add_parser("replay", help="replay a YAML conversation file and print the transcript")

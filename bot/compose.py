@@ -7,9 +7,16 @@ Every reply built here ends with DISCLAIMER, and every reply that states facts c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from bot.facts import Fact, Source
+import yaml
+
+from bot.facts import FACTS_DIR, Fact, Source
+from bot.safety import normalise
 
 DISCLAIMER = (
     "This is general information from a 2019 article, not medical advice. "
@@ -39,8 +46,46 @@ EVIDENCE_NOTES = {
     "commentary": "the article author's own reading of the research",
 }
 
+# Plain words for each evidence level, short enough for a badge ("small study", "one person's account").
+EVIDENCE_LABELS = {
+    "regulatory": "FDA decision",
+    "meta-analysis": "review of many studies",
+    "guideline": "medical guidelines",
+    "review": "review of studies",
+    "controlled-trial": "controlled trial",
+    "ongoing-trial": "trial under way",
+    "study": "a study",
+    "small-study": "small study",
+    "animal-study": "animal study",
+    "case-report": "one patient's case",
+    "clinician-report": "one doctor's experience",
+    "expert-opinion": "expert opinion",
+    "anecdote": "one person's account",
+    "background": "background",
+    "commentary": "the author's view",
+}
+
+# What the one-line evidence tag says of each level: how much weight it can bear.
+EVIDENCE_TAGS = {
+    "regulatory": "an FDA decision, as reported in 2019",
+    "meta-analysis": "a meta-analysis pooling many studies",
+    "guideline": "medical societies' guidelines",
+    "review": "a review of earlier studies",
+    "controlled-trial": "a placebo-controlled trial",
+    "ongoing-trial": "a trial still running in 2019, no results yet",
+    "study": "a study the article does not describe",
+    "small-study": "a small study, early and limited evidence",
+    "animal-study": "a study in animals, which may not apply to people",
+    "case-report": "one patient's case, not a study",
+    "clinician-report": "one doctor's experience, not a controlled study",
+    "expert-opinion": "an expert's opinion, not a study result",
+    "anecdote": "one person's account, which doesn't show it works for others",
+    "background": "background given in the article",
+    "commentary": "the article author's own reading of the research",
+}
+
 MAX_FACTS_PER_ANSWER = 3
-MAX_ANSWER_CHARS = 520
+MAX_ANSWER_CHARS = 520  # about 85 words: three short facts, or one or two long ones
 
 
 def fact_sentences(fact: Fact) -> str:
@@ -49,19 +94,22 @@ def fact_sentences(fact: Fact) -> str:
 
 
 def _sentences_once(fact: Fact, cautions_shown: set[str]) -> str:
-    """A fact's sentences in an answer, its caution left out only when the same caution was already shown."""
-    if fact.caution and fact.caution in cautions_shown:
+    """A fact's sentences in an answer, its caution left out when the same caution, or one that says it and more,
+    was already shown."""
+    if not fact.caution:
         return fact.text
-    if fact.caution:
-        cautions_shown.add(fact.caution)
+    caution = fact.caution.rstrip(". ")
+    if any(shown.startswith(caution) for shown in cautions_shown):
+        return fact.text
+    cautions_shown.add(caution)
     return fact_sentences(fact)
 
 
-def take_for_answer(ranked: Sequence[Fact]) -> list[Fact]:
+def take_for_answer(ranked: Sequence[Fact], limit: int = MAX_FACTS_PER_ANSWER) -> list[Fact]:
     """The first few ranked facts that fit a short answer (always at least one)."""
     chosen: list[Fact] = []
     length = 0
-    for fact in ranked[:MAX_FACTS_PER_ANSWER]:
+    for fact in ranked[:limit]:
         if chosen and length + len(fact_sentences(fact)) > MAX_ANSWER_CHARS:
             break
         chosen.append(fact)
@@ -69,14 +117,18 @@ def take_for_answer(ranked: Sequence[Fact]) -> list[Fact]:
     return chosen
 
 
-def evidence_note(facts: Iterable[Fact]) -> str:
-    """One sentence saying how strong the evidence behind these facts is."""
-    kinds = list(dict.fromkeys(fact.evidence for fact in facts))
-    notes = [EVIDENCE_NOTES[kind] for kind in kinds]
-    if not notes:
-        return ""
-    joined = notes[0] if len(notes) == 1 else "; ".join(notes[:-1]) + "; and " + notes[-1]
-    return f"How strong is this? It rests on {joined}."
+def introduced_first(facts: Sequence[Fact]) -> list[Fact]:
+    """The facts in their order, except that a fact introducing a person ("One woman with treatment-resistant
+    depression...") moves before the first fact that refers to that person ("the woman said...")."""
+    ordered = list(facts)
+    for fact in list(ordered):
+        if not fact.introduces:
+            continue
+        referring = [n for n, other in enumerate(ordered) if other.refers_to == fact.introduces]
+        if referring and min(referring) < ordered.index(fact):
+            ordered.remove(fact)
+            ordered.insert(min(referring), fact)
+    return ordered
 
 
 def _section_part(section: str, cites: list[str]) -> str:
@@ -114,34 +166,120 @@ def full_citation(facts: Sequence[Fact], source: Source) -> str:
     return "\n".join(lines)
 
 
-def facts_answer(facts: Sequence[Fact], source: Source, lead: str = "", closing_note: str = "") -> str:
-    """A full answer: optional lead sentence, the facts, the evidence note, the Source line, the disclaimer."""
-    return parts_answer([(lead, list(facts))], source, closing_note)
-
-
-def parts_answer(parts: Sequence[tuple[str, Sequence[Fact]]], source: Source, closing_note: str = "") -> str:
-    """An answer in parts (one per question of a message): each part's lead and facts, then one evidence note
-    and one Source line over all the facts, an optional closing note, and the disclaimer."""
-    paragraphs: list[str] = []
-    cautions_shown: set[str] = set()
-    for lead, facts in parts:
-        if lead:
-            paragraphs.append(lead)
-        if facts:
-            paragraphs.append(" ".join(_sentences_once(fact, cautions_shown) for fact in facts))
-    every_fact = list({fact.id: fact for _, facts in parts for fact in facts}.values())
-    if every_fact:
-        note = evidence_note(every_fact)
-        if any(fact.dated for fact in every_fact):
-            note += " " + DATED_NOTE
-        paragraphs.append(note)
-        paragraphs.append(source_line(every_fact, source))
-    if closing_note:
-        paragraphs.append(closing_note)
-    paragraphs.append(DISCLAIMER)
-    return "\n\n".join(paragraphs)
-
-
 def plain_answer(text: str) -> str:
     """A reply without facts (not covered, advice refused): the text and the disclaimer."""
     return f"{text}\n\n{DISCLAIMER}"
+
+
+# --- answers that lead with the answer (issue 18) -----------------------------------------------------------------
+
+ACKNOWLEDGEMENTS = FACTS_DIR / "acknowledgements.yml"
+
+
+@functools.lru_cache(maxsize=1)
+def _acknowledgements() -> list[tuple[str, re.Pattern[str]]]:
+    spec = yaml.safe_load(ACKNOWLEDGEMENTS.read_text(encoding="utf-8"))["kinds"]
+    return [(kind["clause"], re.compile("|".join(f"(?:{cue})" for cue in kind["cues"]))) for kind in spec]
+
+
+def acknowledgement(message: str) -> str:
+    """One short clause for a message that carries fear or frustration (data/facts/acknowledgements.yml), or ""."""
+    normal = normalise(message)
+    return next((clause for clause, cues in _acknowledgements() if cues.search(normal)), "")
+
+
+# The line a not-covered reply ends with before the disclaimer: who can answer instead.
+DOCTOR_LINE = "Your doctor or pharmacist is the right person to ask about that."
+
+
+@dataclass(frozen=True)
+class Part:
+    """One question's share of a reply: the facts that answer it, or the sentence naming what the article doesn't
+    say (and, rarely, one fact that truly relates)."""
+
+    facts: tuple[Fact, ...] = ()
+    gap: str = ""
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A reply's complete text (plain channels) and its structure (the widget renders it compactly)."""
+
+    text: str
+    custom: dict[str, Any]
+
+
+def evidence_label(fact: Fact) -> str:
+    return EVIDENCE_LABELS[fact.evidence]
+
+
+def evidence_tag(facts: Sequence[Fact]) -> str:
+    """The one-line evidence tag: how strong each kind of evidence behind these facts is, and the date."""
+    kinds = list(dict.fromkeys(fact.evidence for fact in facts))
+    if not kinds:
+        return ""
+    tag = "Evidence: " + "; ".join(EVIDENCE_TAGS[kind] for kind in kinds) + "."
+    if any(fact.dated for fact in facts):
+        tag += " As of April 2019; it may have changed."
+    return tag
+
+
+def _fact_record(fact: Fact, text: str) -> dict[str, Any]:
+    return {"id": fact.id, "text": text, "evidence": fact.evidence, "evidence_label": evidence_label(fact),
+            "evidence_note": f"This rests on {EVIDENCE_NOTES[fact.evidence]}.", "section": fact.section,
+            "cites": fact.cites, "para": fact.para}
+
+
+def citation(facts: Sequence[Fact], source: Source) -> dict[str, Any]:
+    """Where the facts come from, for the widget's source chip and its "read the passage" link."""
+    from bot.passages import passage_url
+
+    return {
+        "publisher": source.publisher, "author": source.author, "published": source.published_text,
+        "sections": list(dict.fromkeys(fact.section for fact in facts)),
+        "cites": list(dict.fromkeys(fact.cites for fact in facts if fact.cites)),
+        "url": source.url, "paras": list(dict.fromkeys(fact.para for fact in facts)),
+        "passage_url": passage_url(facts[0].para) if facts else source.url,
+    }
+
+
+def compose_answer(
+    kind: str,
+    parts: Sequence[Part],
+    source: Source,
+    acknowledgement: str = "",
+    lead: str = "",
+    notes: Sequence[str] = (),
+) -> Composed:
+    """A reply that leads with the answer: an optional one-clause acknowledgement, then the lead (a refusal, or the
+    sentence naming what the article doesn't say) or else the best fact, the other facts, the sentences naming
+    what the rest of the message asked that the article doesn't cover; then one evidence line, one source line,
+    any notes, and the disclaimer. A fact appears once; a person's introduction comes before what they said."""
+    facts: list[Fact] = []
+    for part in parts:
+        facts += [fact for fact in part.facts if fact not in facts]
+    facts = introduced_first(facts)
+    gaps = [part.gap for part in parts if part.gap]
+    if not lead and parts and parts[0].gap:
+        lead, gaps = parts[0].gap, gaps[1:]  # the first question is not covered: say so first
+    cautions_shown: set[str] = set()
+    shown = [(fact, _sentences_once(fact, cautions_shown)) for fact in facts]
+    body = [lead] if lead else []
+    if shown:
+        nearby = "What it does say nearby: " if kind == "not_covered" else ""
+        body.append(nearby + " ".join(text for _, text in shown))
+    body += gaps
+    if acknowledgement:
+        body[0] = f"{acknowledgement} {body[0]}"
+    tail = [evidence_tag(facts), source_line(facts, source)] if facts else []
+    if kind in ("not_covered", "partly_covered"):
+        tail.append(DOCTOR_LINE)
+    tail += [note for note in notes if note]
+    custom = {
+        "kind": kind, "acknowledgement": acknowledgement, "safety": "", "lead": lead,
+        "facts": [_fact_record(fact, text) for fact, text in shown], "gap": " ".join(gaps),
+        "evidence": evidence_tag(facts), "dated": DATED_NOTE if any(fact.dated for fact in facts) else "",
+        "citation": citation(facts, source) if facts else None, "notes": [note for note in notes if note],
+        "disclaimer": DISCLAIMER,
+    }
+    return Composed("\n\n".join([*body, *tail, DISCLAIMER]), custom)

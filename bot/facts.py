@@ -39,7 +39,7 @@ EVIDENCE_LEVELS = (
 )
 
 REQUIRED_FACT_FIELDS = ("id", "topic", "drugs", "conditions", "text", "evidence", "section", "para", "asks")
-OPTIONAL_FACT_FIELDS = ("cites", "keywords", "dated", "caution")
+OPTIONAL_FACT_FIELDS = ("cites", "keywords", "dated", "caution", "introduces", "refers_to")
 # Evidence that is somebody's work (a decision, a study, a review, an expert's or a doctor's word) names that
 # work in `cites`; the article's own voice (background, the author's commentary) cites nothing.
 EVIDENCE_NAMING_A_WORK = (
@@ -72,6 +72,8 @@ class Fact:
     dated: bool = False
     caution: str | None = None  # shown with the fact every time it is used (an interaction, a trial's dose...)
     asks: tuple[str, ...] = ()  # questions this fact answers, in patients' words
+    introduces: str | None = None  # a person this fact introduces ("one woman with...": woman-trd)
+    refers_to: str | None = None  # a person introduced by another fact ("the woman said..."): shown after it
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,9 @@ def validate(raw: dict[str, Any]) -> list[str]:
         caution = fact.get("caution")
         if caution is not None and not (isinstance(caution, str) and caution.strip()):
             problems.append(f"{label}: caution must be a sentence")
+        for field_name in ("introduces", "refers_to"):
+            if fact.get(field_name) is not None and not isinstance(fact.get(field_name), str):
+                problems.append(f"{label}: {field_name} must be a short name for a person")
         if "dated" in fact and not isinstance(fact["dated"], bool):
             problems.append(f"{label}: dated must be true or false")
         asks = fact.get("asks")
@@ -254,6 +259,8 @@ def build(raw: dict[str, Any]) -> FactBase:
                 dated=bool(fact.get("dated", False)),
                 caution=fact["caution"].strip() if fact.get("caution") else None,
                 asks=tuple(ask.strip() for ask in fact["asks"]),
+                introduces=fact.get("introduces"),
+                refers_to=fact.get("refers_to"),
             )
             for fact in raw["facts"]
         ],

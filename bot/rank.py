@@ -149,6 +149,8 @@ class RankerConfig:
     antecedent: float = 1.0  # weight of the sentence a question points back to ("Is that true?")
     context: float = 0.5  # weight of the rest of the story around the question, relative to the question
     context_entities: float = 0.5
+    near_paragraph: float = 0.15  # a follow-up: a fact of the last answer, or of its paragraph or the next one
+    near_section: float = 0.05  # a follow-up: a fact of the last answer's section
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,22 @@ class FactRanker:
             scores = scores + self.config.context * index.scores(query.background)
         return scores
 
+    def _nearness(self, near: tuple[str, ...]) -> dict[str, float]:
+        """The bonus of each fact close to a follow-up's last answer: the same or the next paragraph, then the same
+        section (what "that study", "those", "the doctor" most likely point at)."""
+        last = [fact for fact in (self.base.by_id(fact_id) for fact_id in near) if fact is not None]
+        if not last:
+            return {}
+        paragraphs = {fact.para for fact in last} | {fact.para + 1 for fact in last}
+        sections = {fact.section for fact in last}
+        bonus = {}
+        for fact in self.base.facts:
+            if fact.para in paragraphs:
+                bonus[fact.id] = self.config.near_paragraph
+            elif fact.section in sections:
+                bonus[fact.id] = self.config.near_section
+        return bonus
+
     def rank(self, query: Query | str, exclude: tuple[str, ...] = ()) -> Ranking:
         """Every fact not in `exclude`, best first, with each stage's score."""
         query = understand(query) if isinstance(query, str) else query
@@ -212,6 +230,7 @@ class FactRanker:
         share = _normalised(lexical)
         chars = self._both(self.chars, query) if config.chars else np.zeros(len(self.base.facts))
         related = self.base.related_drugs
+        near = self._nearness(query.near)
         scored = []
         for number, fact in enumerate(self.base.facts):
             if fact.id in exclude:
@@ -223,6 +242,7 @@ class FactRanker:
                 + config.chars * chars[number]
                 + config.entities * agreement
                 + (config.topic if in_topic else 0.0)
+                + near.get(fact.id, 0.0)
             )
             scored.append(ScoredFact(fact, float(score), float(lexical[number]), float(share[number]),
                                      float(chars[number]), agreement, in_topic))
@@ -250,6 +270,10 @@ ASPECT_TOPICS = frozenset(
 COMMON_ZIPF = 5.5
 # A rare word in the sentence a question points back to counts for less than one in the question itself.
 ANTECEDENT_NOVELTY = 0.6
+# A follow-up ("and the iv ones?", "what else did he think?") says little in its own words: the conversation
+# carries its drug and its subject, so a lower probability is enough (chosen on the tune half of
+# tests/realistic/conversations.yml: it keeps "is there one in denver" and "can i use my hsa for that" out).
+FOLLOW_UP_THRESHOLD = 0.3
 # A question with fewer words of its own than this ("Is that true?", "What did they find?") is judged together with
 # the sentence it points back to.
 MIN_OWN_WORDS = 3
@@ -399,14 +423,17 @@ class Answerability:
         """Answer or not covered, and why."""
         signals = self.signals(ranking)
         probability = self.calibration.probability(signals)
-        uncovered = (self.subjects or get_coverage_guard()).check(ranking.query.text)
+        # The question (and what it points back to), not the whole post: "I'm scared of getting addicted. How much
+        # does Spravato cost?" asks about the cost.
+        uncovered = (self.subjects or get_coverage_guard()).check(ranking.query.focus_text)
         if uncovered is not None:
             return Coverage(NOT_COVERED, probability, "subject", uncovered, signals)
         if signals.pair_missing:
             return Coverage(NOT_COVERED, probability, "pair", None, signals)
         if signals.aspect_missing:
             return Coverage(NOT_COVERED, probability, "aspect", None, signals)
-        if probability < self.calibration.threshold:
+        threshold = FOLLOW_UP_THRESHOLD if ranking.query.near else self.calibration.threshold
+        if probability < threshold:
             return Coverage(NOT_COVERED, probability, "score", None, signals)
         return Coverage(ANSWER, probability, "", None, signals)
 

@@ -9,9 +9,14 @@ data out, and knows nothing of Rasa.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
+import yaml
+
+from bot.facts import FACTS_DIR
+from bot.safety import normalise
 from bot.vocabulary import get_tagger
 
 # A sentence ends at . ! ? ; or a line break (posts are often written one thought per line).
@@ -70,6 +75,7 @@ class Query:
     context_conditions: tuple[str, ...] = ()
     topic: str | None = None  # a topic prior (from NLU or an earlier turn), or None
     antecedents: tuple[str, ...] = ()  # the sentence before a question that refers back ("Is that true?")
+    near: tuple[str, ...] = ()  # a follow-up's last answer (fact ids): its paragraphs and section rank higher
 
     @property
     def question_text(self) -> str:
@@ -199,3 +205,19 @@ def understand(
         context_conditions=tuple(dict.fromkeys((*_values(around, CONDITION), *carried_conditions))),
         topic=topic,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _cues() -> list[tuple[str, re.Pattern[str]]]:
+    with (FACTS_DIR / "cues.yml").open(encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    return [
+        (entry["topic"], re.compile(r"(?<!\w)(" + "|".join(re.escape(cue) for cue in entry["cues"]) + r")(?!\w)"))
+        for entry in spec
+    ]
+
+
+def cue_topic(text: str) -> str | None:
+    """The topic one question is about by its cue words, in the priority order of data/facts/cues.yml."""
+    normal = normalise(text)
+    return next((topic for topic, pattern in _cues() if pattern.search(normal)), None)

@@ -1,13 +1,18 @@
 """Benchmark: our bot against a stock `rasa init` bot on the same machine, in the same run, over REST (loopback).
 
-    python scripts/bench.py [--users 1 5 10] [--messages 20] [--long 200] [--scale-users 10] [--no-scale]
+    python scripts/bench.py [--users 1 5 10 30] [--messages 40] [--long 200] [--scale-users 10] [--no-scale]
+                            [--flood-patients 10] [--flood-messages 20] [--no-flood]
 
 For each bot: start-up time, train time (stock: `rasa init`; ours: `rasa train`), p50/p95/p99 latency and
-throughput at each number of concurrent simulated patients, errors, server CPU per message, memory (RSS of the
-Rasa process, plus the action server for ours), and latency at turns 1-20 versus 181-200 of one long conversation.
-Then ours again, 1 Rasa process versus 2 behind one nginx entry point, sharing a PostgreSQL tracker store and a
-Redis lock store (Debian's packages, started on loopback by scripts/services.py): throughput and latency.
-Writes results/bench/bench.json and results/bench/latency.png. Linux only (reads /proc for CPU and memory).
+throughput at each number of concurrent simulated patients, errors, server CPU per message, memory of each process
+after the same load (RSS: the Rasa process; for ours also the action server, on rasa-sdk alone), and latency at
+turns 1-20 versus 181-200 of one long conversation. The main runs have fair use off (their patients send messages
+back to back); then fair use on its defaults: 10 patients (each its own address, as nginx would report it) talk
+with and without one client flooding the server from one address (new sender every message), and the p95 of the
+10 is compared. Then ours again, 1 Rasa process versus 2 behind one nginx entry point, sharing a PostgreSQL tracker
+store and a Redis lock store (Debian's packages, started on loopback by scripts/services.py): throughput and
+latency. Writes results/bench/bench.json and results/bench/latency.png. Linux only (reads /proc for CPU and memory).
+A short run for a quick look: --users 1 30 --messages 20 --long 40 --no-scale.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -40,6 +46,7 @@ from scripts.services import (  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
 OUT = ROOT / "results" / "bench"
 STOCK_DIR = ROOT / "var" / "bench" / "stock"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -50,6 +57,11 @@ OUR_MESSAGES = [
     "what is dxm?", "and for pain?", "how long does ketamine last?", "is ketamine addictive?",
     "what are the side effects of ketamine", "does memantine help pain?",
 ]
+# Fair use off for the main runs (their simulated patients send 40 messages back to back, from one address).
+NO_RATE_LIMITS = {"RATE_LIMIT_PER_SENDER": "0", "RATE_LIMIT_PER_ADDRESS": "0"}
+FLOODER_ADDRESS = "203.0.113.66"  # documentation addresses (RFC 5737): the flooder, and the patients below
+FLOOD_CONNECTIONS = 4  # the flooder's requests in flight at once
+FLOOD_HEAD_START = 5.0  # seconds the flood runs before the patients start
 STOCK_MESSAGES = ["hi", "I am sad", "yes", "no", "bye", "are you a bot?", "great", "I am happy", "hello", "no way"]
 
 
@@ -69,24 +81,27 @@ class Bot:
     """One bot's servers: the Rasa process (and for ours, the action server)."""
 
     def __init__(self, name: str, project: Path, model: Path, messages: list[str], with_actions: bool,
-                 endpoints: Path | None = None) -> None:
+                 endpoints: Path | None = None, settings: dict[str, str] | None = None) -> None:
         self.name, self.project, self.model, self.messages = name, project, model, messages
         self.with_actions = with_actions
+        self.settings = settings or {}
         self.endpoints = endpoints or project / "endpoints.yml"
         self.processes: list[subprocess.Popen] = []
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/webhooks/rest/webhook"
 
     def start(self, logs: Path) -> float:
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", **self.settings}
         start = time.perf_counter()
         if self.with_actions:
             action_port = free_port()
             env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
             env["TRACKER_DB_URL"] = f"sqlite:///{logs / f'{self.name}.db'}"
             self.processes.append(start_action_server(action_port, env, logs / f"{self.name}-actions.log"))
+        # ours as we ship it (scripts/rasa_server.py, as scripts/services.py starts it); the stock bot as `rasa run`
+        launcher = [PYTHON, "-m", "scripts.rasa_server"] if self.with_actions else [RASA]
         rasa = subprocess.Popen(
-            [RASA, "run", "--model", str(self.model), "--port", str(self.port), "--interface", "127.0.0.1",
+            [*launcher, "run", "--model", str(self.model), "--port", str(self.port), "--interface", "127.0.0.1",
              "--credentials", "credentials.yml", "--endpoints", str(self.endpoints)],
             cwd=self.project, env=env, stdout=(logs / f"{self.name}-rasa.log").open("w"), stderr=subprocess.STDOUT,
         )
@@ -107,15 +122,18 @@ class Bot:
         return {names[i]: round(rss_mb(process.pid), 1) for i, process in enumerate(self.processes)}
 
 
-async def conversation(session: aiohttp.ClientSession, bot: Bot | Fleet, turns: int) -> tuple[list[float], int, int]:
-    """One simulated patient: latencies, errors (HTTP failures, timeouts) and silent turns (an empty reply: the
-    stock bot's stories have no response for some turns; ours always replies)."""
+async def conversation(session: aiohttp.ClientSession, bot: Bot | Fleet, turns: int,
+                       address: str | None = None) -> tuple[list[float], int, int]:
+    """One simulated patient: latencies, errors (HTTP failures, timeouts, refusals) and silent turns (an empty reply:
+    the stock bot's stories have no response for some turns; ours always replies). `address`: the patient's address
+    as a trusted proxy would report it (X-Forwarded-For)."""
     sender, latencies, errors, silent = f"bench-{uuid.uuid4().hex[:10]}", [], 0, 0
+    headers = {"X-Forwarded-For": address} if address else {}
     for turn in range(turns):
         start = time.perf_counter()
         try:
             async with session.post(bot.url, json={"sender": sender, "message": bot.messages[turn % len(bot.messages)]},
-                                    timeout=aiohttp.ClientTimeout(total=30)) as response:
+                                    headers=headers, timeout=aiohttp.ClientTimeout(total=30)) as response:
                 replies = await response.json()
                 if response.status != 200:
                     errors += 1
@@ -141,6 +159,67 @@ async def load(bot: Bot | Fleet, users: int, turns: int) -> dict:
             "p50_ms": round(percentile(50), 1), "p95_ms": round(percentile(95), 1),
             "p99_ms": round(percentile(99), 1), "throughput_per_s": round(total / wall, 1),
             "cpu_ms_per_message": round(cpu * 1000 / total, 1)}
+
+
+def summary(results: list[tuple[list[float], int, int]]) -> dict:
+    latencies = sorted(latency for result in results for latency in result[0])
+    total = len(latencies)
+    percentile = lambda p: latencies[min(total - 1, int(p / 100 * total))]  # noqa: E731
+    return {"messages": total, "errors": sum(result[1] for result in results),
+            "p50_ms": round(percentile(50), 1), "p95_ms": round(percentile(95), 1)}
+
+
+async def flood(bot: Bot, patients: int, turns: int, flooding: bool) -> dict:
+    """`patients` ordinary patients (each its own address, different in each run) talk while, if `flooding`, one
+    client sends as fast as FLOOD_CONNECTIONS connections allow, from one address, a new sender every message. The
+    flood starts FLOOD_HEAD_START seconds before the patients: its first 30 messages (the burst any client may send)
+    are answered by then, and the patients meet the flood as it goes on."""
+    statuses: Counter[str] = Counter()
+    stop = asyncio.Event()
+
+    async def flooder() -> None:
+        while not stop.is_set():
+            body = {"sender": f"flood-{uuid.uuid4().hex[:10]}", "message": "how much does spravato cost?"}
+            try:
+                async with session.post(bot.url, json=body, headers={"X-Forwarded-For": FLOODER_ADDRESS},
+                                        timeout=aiohttp.ClientTimeout(total=30)) as response:
+                    await response.read()
+                    statuses[str(response.status)] += 1
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                statuses["error"] += 1
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        await conversation(session, bot, WARM_UP_MESSAGES, address=f"198.51.100.{250 + flooding}")
+        flood_start = time.perf_counter()
+        tasks = [asyncio.create_task(flooder()) for _ in range(FLOOD_CONNECTIONS if flooding else 0)]
+        if flooding:
+            await asyncio.sleep(FLOOD_HEAD_START)
+        start = time.perf_counter()
+        first = 100 if flooding else 1
+        results = await asyncio.gather(*(conversation(session, bot, turns, address=f"198.51.100.{first + i}")
+                                         for i in range(patients)))
+        wall, flood_wall = time.perf_counter() - start, time.perf_counter() - flood_start
+        stop.set()
+        await asyncio.gather(*tasks)
+    row = {"patients": patients, "flooding": flooding, **summary(results)}
+    if flooding:
+        row["flood_requests"] = sum(statuses.values())
+        row["flood_per_s"] = round(row["flood_requests"] / flood_wall, 1)
+        row["flood_statuses"] = dict(statuses)
+    row["patients_wall_s"] = round(wall, 1)
+    return row
+
+
+def flood_test(patients: int, turns: int, logs: Path) -> list[dict]:
+    """Ours with fair use on its defaults (TRUSTED_PROXIES=127.0.0.1: the bench is the proxy that reports each
+    patient's address): the same patients without, then with, a flooding client."""
+    bot = Bot("ours-fair-use", ROOT, ROOT / "models" / "current.tar.gz", OUR_MESSAGES, with_actions=True,
+              settings={"RATE_LIMIT_PER_SENDER": "30", "RATE_LIMIT_PER_ADDRESS": "30", "TRUSTED_PROXIES": "127.0.0.1"})
+    try:
+        bot.start(logs)
+        return [asyncio.run(flood(bot, patients, turns, flooding)) for flooding in (False, True)]
+    finally:
+        bot.stop()
 
 
 async def long_conversation(bot: Bot, turns: int) -> dict:
@@ -182,7 +261,7 @@ def scale_out(users: int, messages: int, logs: Path) -> list[dict]:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TRACKER_DB_URL": postgres.url,
            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
            "LOCK_STORE_TYPE": "addons.lock_store.AtomicRedisLockStore", "REDIS_HOST": "127.0.0.1",
-           "REDIS_PORT": str(redis.port), "REDIS_PASSWORD": redis.password}
+           "REDIS_PORT": str(redis.port), "REDIS_PASSWORD": redis.password, **NO_RATE_LIMITS}
     actions = start_action_server(action_port, env, logs / "fleet-actions.log")
     rows = []
     try:
@@ -255,12 +334,16 @@ def plot(results: dict, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, nargs="+", default=[1, 5, 10])
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 5, 10, 30])
     parser.add_argument("--messages", type=int, default=40, help="messages per simulated patient")
     parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
     parser.add_argument("--in-memory-tracker", action="store_true",
                         help="run ours with Rasa's in-memory tracker store instead of SQLite (to see its cost)")
     parser.add_argument("--scale-users", type=int, default=10, help="simulated patients for 1 vs 2 processes")
+    parser.add_argument("--flood-patients", type=int, default=10, help="ordinary patients in the flood test")
+    parser.add_argument("--flood-messages", type=int, default=20,
+                        help="messages per patient in the flood test (within the 30 a minute a patient may send)")
+    parser.add_argument("--no-flood", action="store_true", help="skip the flood test")
     parser.add_argument("--no-scale", action="store_true", help="skip 1 vs 2 processes (needs PostgreSQL, Redis, "
                         "nginx: bash scripts/setup_services.sh)")
     args = parser.parse_args(argv)
@@ -275,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     bots = {
         "stock": (Bot("stock", STOCK_DIR, stock_model, STOCK_MESSAGES, with_actions=False), stock_train),
         "ours": (Bot("ours", ROOT, ROOT / "models" / "current.tar.gz", OUR_MESSAGES, with_actions=True,
-                     endpoints=endpoints), our_train_seconds()),
+                     endpoints=endpoints, settings=NO_RATE_LIMITS), our_train_seconds()),
     }
     # Both bots run side by side and are measured in turns (stock, then ours, at each load), so a slow spell of
     # this shared machine hits both rather than one.
@@ -292,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for bot, _ in bots.values():
             bot.stop()
+    if not args.no_flood:
+        results["flood"] = flood_test(args.flood_patients, args.flood_messages, OUT)
     if not args.no_scale:
         results["scale_out"] = scale_out(args.scale_users, args.messages, OUT)
     ours, stock = results["ours"], results["stock"]
@@ -301,9 +386,14 @@ def main(argv: list[str] | None = None) -> int:
         ratios["p50_1_user"] = round(by_users(ours, 1)["p50_ms"] / by_users(stock, 1)["p50_ms"], 2)
     if 10 in args.users:
         ratios["p95_10_users"] = round(by_users(ours, 10)["p95_ms"] / by_users(stock, 10)["p95_ms"], 2)
+    if 30 in args.users:
+        ratios["p95_30_users"] = round(by_users(ours, 30)["p95_ms"] / by_users(stock, 30)["p95_ms"], 2)
     long = ours["long_conversation"]
     ratios["ours_last20_vs_first20"] = round(long["last_20_p50_ms"] / long["first_20_p50_ms"], 2)
     ratios["memory"] = round(sum(ours["memory_mb"].values()) / sum(stock["memory_mb"].values()), 2)
+    if len(results.get("flood", [])) == 2:
+        calm, flooded = results["flood"]
+        ratios["p95_patients_flood_vs_calm"] = round(flooded["p95_ms"] / calm["p95_ms"], 2)
     if len(results.get("scale_out", [])) == 2:
         one, two = results["scale_out"]
         ratios["throughput_2_vs_1_process"] = round(two["throughput_per_s"] / one["throughput_per_s"], 2)
@@ -322,8 +412,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("stock", "ours"):
         result, long_run = results[name], results[name]["long_conversation"]
         print(f"{name}: start-up {result['startup_s']} s, train {result['train_s']} s, "
-              f"memory {result['memory_mb']} MB, long conversation p50 turns 1-20 {long_run['first_20_p50_ms']} ms "
-              f"vs {args.long - 19}-{args.long} {long_run['last_20_p50_ms']} ms")
+              f"memory after the load (MB, RSS per process) {result['memory_mb']}, total "
+              f"{round(sum(result['memory_mb'].values()), 1)}; long conversation p50 turns 1-20 "
+              f"{long_run['first_20_p50_ms']} ms vs {args.long - 19}-{args.long} {long_run['last_20_p50_ms']} ms")
+    for row in results.get("flood", []):
+        extra = (f"; the flooder sent {row['flood_requests']} ({row['flood_per_s']}/s): {row['flood_statuses']}"
+                 if row["flooding"] else "")
+        print(f"fair use, {row['patients']} patients {'with' if row['flooding'] else 'without'} a flood: "
+              f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, errors {row['errors']} of {row['messages']}{extra}")
     for row in results.get("scale_out", []):
         print(f"ours, {row['processes']} Rasa process(es) behind nginx (PostgreSQL + Redis), {row['users']} users: "
               f"{row['throughput_per_s']} msg/s, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import math
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.facts import Fact, FactBase, load_fact_base  # noqa: E402
+from bot.nlp import content_lemmas  # noqa: E402
 from bot.rank import (  # noqa: E402
     ANSWER,
     ASKS,
@@ -61,7 +65,7 @@ NOT_COVERED_LABEL, ADVICE_LABEL = "not_covered", "advice"
 BASELINE = "BM25 over fact text (baseline)"
 # Plain BM25: the fact texts only, the whole message as the query, no characters, entities, topic or context.
 BASELINE_CONFIG = RankerConfig(fields=(TEXT,), chars=0.0, entities=0.0, topic=0.0, antecedent=0.0, context=0.0)
-ROUTER = "today's topic router"
+ROUTER = "topic router (the bot before issue 18)"
 SHIPPED = "hybrid + answerability: bot.retrieval.retrieve()"
 
 
@@ -225,30 +229,148 @@ def hybrid_predictions(
     return predictions, signals
 
 
+# --- the topic router the bot used before issue 18, kept as a comparison row ---------------------------------------
+# The NLU topic intent chose a topic; the topic's facts were ranked by a TF-IDF-style overlap of spaCy lemmas with
+# the question, those about the asked drug or condition first; a named not-covered subject said "not covered".
+
+# The topic a drug or condition leads to when it is named without one ("and DXM?").
+HOME_TOPIC = {
+    "ketamine": "ketamine_basics",
+    "esketamine": "spravato",
+    "dextromethorphan": "dextromethorphan",
+    "memantine": "memantine",
+    "depression": "depression",
+    "bipolar_depression": "mecfs",
+    "chronic_pain": "pain",
+    "headache": "pain",
+    "fibromyalgia": "fibromyalgia",
+    "mecfs": "mecfs",
+    "ptsd": "ketamine_basics",
+    "parkinsons": "future_research",
+    "orthostatic_intolerance": "mecfs",
+}
+
+
+DRUG_MATCH_BONUS = 2.0
+CONDITION_MATCH_BONUS = 1.5
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Facts chosen for a question, best first, and which requested drug/condition the article is silent on."""
+
+    facts: tuple[Fact, ...]
+    unmatched_drugs: tuple[str, ...] = ()
+    unmatched_conditions: tuple[str, ...] = ()
+
+
+class TopicRetriever:
+    """Selects and ranks the facts of one fact base."""
+
+    def __init__(self, base: FactBase) -> None:
+        self.base = base
+        self._lemmas = {fact.id: set(content_lemmas(" ".join((fact.text, *fact.keywords)))) for fact in base.facts}
+        document_frequency = Counter(lemma for lemmas in self._lemmas.values() for lemma in lemmas)
+        total = len(base.facts)
+        self._idf = {lemma: math.log((1 + total) / (1 + count)) + 1 for lemma, count in document_frequency.items()}
+
+    def score(
+        self, fact: Fact, question_lemmas: set[str], drugs: tuple[str, ...], conditions: tuple[str, ...]
+    ) -> float:
+        overlap = sum(self._idf.get(lemma, 0.0) for lemma in question_lemmas & self._lemmas[fact.id])
+        if set(drugs) & set(fact.drugs):
+            overlap += DRUG_MATCH_BONUS
+        if set(conditions) & set(fact.conditions):
+            overlap += CONDITION_MATCH_BONUS
+        return overlap
+
+    def select(
+        self,
+        topic: str,
+        question: str = "",
+        drugs: tuple[str, ...] = (),
+        conditions: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+    ) -> Selection:
+        """All facts of `topic` not in `exclude`, ranked; facts about the asked drug/condition come first.
+
+        When the topic has facts but none about the asked drug (or condition), the facts are still returned
+        and the drug is reported as unmatched, so the answer can say the article is silent on it.
+        """
+        candidates = [fact for fact in self.base.in_topic(topic) if fact.id not in exclude]
+        unmatched_drugs = tuple(drug for drug in drugs if not any(drug in fact.drugs for fact in candidates))
+        unmatched_conditions = tuple(
+            condition for condition in conditions if not any(condition in fact.conditions for fact in candidates)
+        )
+        matched_drugs = tuple(drug for drug in drugs if drug not in unmatched_drugs)
+        # Silent on a drug here? Prefer what the article says about its parent drug (esketamine -> ketamine).
+        matched_drugs += tuple(
+            related
+            for drug in unmatched_drugs
+            if (related := self.base.related_drugs.get(drug)) and any(related in fact.drugs for fact in candidates)
+        )
+        matched_conditions = tuple(c for c in conditions if c not in unmatched_conditions)
+
+        def relevant(fact: Fact) -> bool:
+            # A fact about another drug (or condition) only follows the facts about the one asked for.
+            drug_ok = not matched_drugs or not fact.drugs or bool(set(matched_drugs) & set(fact.drugs))
+            condition_ok = (
+                not matched_conditions or not fact.conditions or bool(set(matched_conditions) & set(fact.conditions))
+            )
+            return drug_ok and condition_ok
+
+        question_lemmas = set(content_lemmas(question)) if question else set()
+        order = {fact.id: index for index, fact in enumerate(self.base.facts)}
+        ranked = sorted(
+            candidates,
+            key=lambda fact: (
+                not relevant(fact),
+                -self.score(fact, question_lemmas, matched_drugs, matched_conditions),
+                order[fact.id],
+            ),
+        )
+        return Selection(tuple(ranked), unmatched_drugs, unmatched_conditions)
+
+    def best_topics(self, question: str, limit: int = 2) -> list[str]:
+        """The topics whose facts best match the words of a question (for "did you mean" and "nearest")."""
+        question_lemmas = set(content_lemmas(question))
+        totals: Counter[str] = Counter()
+        for fact in self.base.facts:
+            totals[fact.topic] = max(totals[fact.topic], self.score(fact, question_lemmas, (), ()))
+        return [topic for topic, score in totals.most_common() if score > 0][:limit]
+
+
+@functools.lru_cache(maxsize=1)
+def get_topic_retriever() -> TopicRetriever:
+    return TopicRetriever(load_fact_base())
+
+
+
+
 def router_predictions(items: list[Item], topics: dict[str, str | None]) -> dict[str, Prediction]:
-    """Today's bot: the topic intent routes, bot.answer.answer_message replies (not covered and out of scope both
-    say the article can't answer)."""
-    from bot.answer import answer_message
+    """The topic router: the topic intent (or the named drug's or condition's home topic) routes, the topic's
+    facts are ranked; a named not-covered subject, or no topic at all, says "not covered"."""
+    from bot.safety import get_coverage_guard
     from bot.vocabulary import get_tagger
 
+    retriever = get_topic_retriever()
     predictions = {}
     for item in items:
         tagged = get_tagger().tag(item.text)
         drugs = tuple(dict.fromkeys(e.value for e in tagged if e.label == "drug"))
         conditions = tuple(dict.fromkeys(e.value for e in tagged if e.label == "condition"))
-        topic = topics.get(item.id)
-        if topic is None and not (drugs or conditions):
+        topic = topics.get(item.id) or next((HOME_TOPIC[n] for n in (*drugs, *conditions) if n in HOME_TOPIC), None)
+        if topic is None or topic not in retriever.base.topics or get_coverage_guard().check(item.text):
             predictions[item.id] = Prediction((), True)
             continue
-        reply = answer_message(item.text, topic, drugs, conditions)
-        said_nc = reply.kind in ("not_covered", "out_of_scope")
-        predictions[item.id] = Prediction(() if said_nc else tuple(reply.fact_ids[:3]), said_nc)
+        facts = retriever.select(topic, item.text, drugs, conditions).facts
+        predictions[item.id] = Prediction(tuple(fact.id for fact in facts[:3]), False)
     return predictions
 
 
 def cue_topics(items: list[Item]) -> dict[str, str | None]:
     """The topic each question would get from its cue words and named drug/condition (no NLU model)."""
-    from bot.answer import HOME_TOPIC, cue_topic
+    from bot.understand import cue_topic
     from bot.vocabulary import get_tagger
 
     topics = {}

@@ -12,14 +12,14 @@ if [ ! -f models/current.tar.gz ]; then
   exit 1
 fi
 
-.venv/bin/rasa run actions --port "$ACTION_PORT" --actions actions.answers --actions actions.conversation \
-  >var/log/actions.log 2>&1 &
+# The action server on rasa-sdk alone (no Rasa, no TensorFlow in that process: scripts/action_server.py).
+.venv/bin/python -m scripts.action_server --port "$ACTION_PORT" --actions actions >var/log/actions.log 2>&1 &
 echo $! > var/run/actions.pid
 # Rasa's HTTP API stays off unless RASA_API_TOKEN is set; then it needs that token. CORS origins from settings.
 api=()
 [ -n "${RASA_API_TOKEN:-}" ] && api=(--enable-api --auth-token "$RASA_API_TOKEN")
 # shellcheck disable=SC2086  # CORS_ORIGINS is a space-separated list
-.venv/bin/rasa run --model models/current.tar.gz --port "$RASA_PORT" --interface "$RASA_INTERFACE" \
+.venv/bin/python -m scripts.rasa_server run --model models/current.tar.gz --port "$RASA_PORT" --interface "$RASA_INTERFACE" \
   --cors $CORS_ORIGINS --credentials credentials.yml --endpoints endpoints.yml "${api[@]}" \
   >var/log/rasa.log 2>&1 &
 echo $! > var/run/rasa.pid

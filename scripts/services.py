@@ -177,6 +177,8 @@ http {{
       proxy_pass http://rasa;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
+      # the client's address, for the fair-use limit (Rasa believes it only with TRUSTED_PROXIES=127.0.0.1)
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_read_timeout 60s;
     }}
   }}
@@ -220,17 +222,19 @@ def wait_for_url(url: str, process: subprocess.Popen, log: Path, seconds: float 
 
 
 def action_server_command(port: int) -> list[str]:
-    return [RASA, "run", "actions", "--port", str(port), "--actions", "actions.answers", "--actions",
-            "actions.conversation"]
+    """rasa-sdk alone, with every action of the actions package (scripts/action_server.py: no Rasa, no
+    TensorFlow in that process)."""
+    return [PYTHON, "-m", "scripts.action_server", "--port", str(port), "--actions", "actions"]
 
 
 def rasa_command(port: int, model: Path, api_token: str | None = None, cors: str | Sequence[str] | None = None,
                  interface: str = "127.0.0.1") -> list[str]:
-    """`rasa run` with our channels and endpoints.yml; Rasa's HTTP API only with a token; CORS origins (one
-    string or several)."""
+    """`rasa run` (through scripts/rasa_server.py: no JAX, quiet) with our channels and endpoints.yml; Rasa's HTTP
+    API only with a token; CORS origins (one string or several)."""
     api = ["--enable-api", "--auth-token", api_token] if api_token else []
     origins = [cors] if isinstance(cors, str) else list(cors or [])
-    return [RASA, "run", "--model", str(model), "--port", str(port), "--interface", interface,
+    return [PYTHON, "-m", "scripts.rasa_server", "run", "--model", str(model), "--port", str(port),
+            "--interface", interface,
             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", *api,
             *(["--cors", *origins] if origins else [])]
 

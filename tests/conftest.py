@@ -1,4 +1,4 @@
-"""Shared fixtures: the real fact base and retriever, a small base written to tmp_path, trackers from events, and
+"""Shared fixtures: the real fact base, a small base written to tmp_path, trackers from events, and
 a throw-away PostgreSQL and Redis from Debian's packages (scripts/services.py)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from bot.facts import FACTS_DIR, FactBase, load_fact_base, read_raw
-from bot.retrieval import Retriever, get_retriever
 from scripts.services import Postgres, Redis, missing_services
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -36,11 +35,6 @@ load_default_settings()
 @pytest.fixture(scope="session")
 def base() -> FactBase:
     return load_fact_base()
-
-
-@pytest.fixture(scope="session")
-def retriever() -> Retriever:
-    return get_retriever()
 
 
 @pytest.fixture

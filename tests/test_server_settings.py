@@ -73,3 +73,14 @@ def test_the_port_and_interface_come_from_the_settings(monkeypatch, tmp_path, in
     assert option(command, "--port") == ["5999"] and option(command, "--interface") == [interface]
     assert option(command, "--endpoints") == ["endpoints.yml"] and option(command, "--credentials") == [
         "credentials.yml"]
+
+
+def test_the_supervisor_starts_the_action_server_on_rasa_sdk_alone(monkeypatch, tmp_path):
+    """Not `rasa run actions` (which loads Rasa and TensorFlow): scripts/action_server.py, on ACTION_PORT."""
+    started: list[list[str]] = []
+    monkeypatch.setattr(services, "_popen", lambda command, env, log: started.append(command) or object())
+    (server,) = [server for server in supervise.servers_from_settings(SETTINGS, tmp_path)
+                 if server.name == "action server"]
+    server.start()
+    assert started[0][1:3] == ["-m", "scripts.action_server"] and option(started[0], "--port") == ["5155"]
+    assert not any(word.endswith("/rasa") for word in started[0])

@@ -54,12 +54,15 @@ def test_answer_gives_cost_facts_with_source_and_disclaimer_and_remembers_them()
         answers.ActionAnswer(), tracker("how much does spravato cost?", "ask_cost", [entity("drug", "esketamine")])
     )
     (message,) = messages
-    assert "several thousand dollars" in message["text"] and "insurance" in message["text"]
+    assert message["text"].startswith("In 2019 reports said the first month of Spravato treatment would cost")
     assert re.search(r"^Source: Health Rising", message["text"], re.M)
     assert message["text"].endswith(DISCLAIMER)
     assert [button["payload"] for button in message["buttons"]] == ["/more", "/ask_source"]
     slots = slots_of(events)
     assert slots[SLOT_TOPIC] == "cost" and slots[SLOT_LAST_FACTS] == slots[SLOT_SHOWN_FACTS]
+    reply = message["custom"]["reply"]  # the structure for the widget, in the same message
+    assert reply["kind"] == "answer" and reply["intent"] == "ask_cost"
+    assert [fact["id"] for fact in reply["facts"]] == slots[SLOT_LAST_FACTS]
 
 
 def test_inform_follow_up_uses_the_last_topic_or_moves_to_the_named_drug():
@@ -74,12 +77,12 @@ def test_inform_follow_up_uses_the_last_topic_or_moves_to_the_named_drug():
 def test_more_continues_the_topic_without_repeating():
     _, first = run(answers.ActionAnswer(), tracker("does ketamine help fibro?", "ask_fibromyalgia"))
     shown = slots_of(first)[SLOT_SHOWN_FACTS]
-    messages, events = run(
-        answers.ActionMore(), tracker("more", "more", slots={SLOT_TOPIC: "fibromyalgia", SLOT_SHOWN_FACTS: shown})
-    )
+    slots = {SLOT_TOPIC: "fibromyalgia", SLOT_SHOWN_FACTS: shown, SLOT_LAST_FACTS: slots_of(first)[SLOT_LAST_FACTS]}
+    messages, events = run(answers.ActionMore(), tracker("more", "more", slots=slots))
     new = slots_of(events)[SLOT_LAST_FACTS]
     assert new and not set(new) & set(shown)
-    assert messages[0]["text"].endswith(DISCLAIMER)
+    assert set(slots_of(events)[SLOT_SHOWN_FACTS]) == set(shown) | set(new)
+    assert messages[0]["text"].endswith(DISCLAIMER) and messages[0]["custom"]["reply"]["kind"] == "more"
 
 
 def test_source_gives_the_full_citation_of_the_last_answer():
@@ -125,8 +128,21 @@ def test_naming_a_country_sets_it_and_gives_its_numbers():
     assert slots_of(events) == {SLOT_COUNTRY: "CA"}
 
 
+def test_did_you_mean_answers_when_the_message_names_a_treatment():
+    messages, _ = run(conversation.ActionDidYouMean(), tracker("dxm fibro??", "nlu_fallback"))
+    assert messages[0]["custom"]["reply"]["facts"] and "Did you mean" not in messages[0]["text"]
+
+
+def test_a_follow_up_the_classifier_called_out_of_scope_is_answered_from_the_last_answer():
+    slots = {SLOT_LAST_FACTS: ["fm-podell"], SLOT_SHOWN_FACTS: ["fm-podell"], "drug": "ketamine"}
+    messages, events = run(conversation.ActionOutOfScope(), tracker("and what did dr liptan think?", "out_of_scope",
+                                                                     slots=slots))
+    assert "outside what I can help with" not in messages[0]["text"]
+    assert slots_of(events)[SLOT_LAST_FACTS][0] == "fm-liptan"
+
+
 def test_did_you_mean_offers_the_two_likeliest_topics():
-    parse_tracker = tracker("ketamine money stuff", "nlu_fallback")
+    parse_tracker = tracker("um so the thing with the stuff", "nlu_fallback")
     parse_tracker.latest_message["intent_ranking"] = [
         {"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_cost", "confidence": 0.3},
         {"name": "greet", "confidence": 0.1}, {"name": "ask_spravato", "confidence": 0.1},

@@ -1,4 +1,5 @@
-"""What the bot says for each kind of turn: facts, follow-ups, not covered, refused advice, help, crisis."""
+"""What the bot says for each kind of turn: answers that lead with the answer, honest gaps, refused advice,
+follow-ups, "tell me more", the structured reply, help and crisis."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 import pytest
 
 from bot import answer, compose
-from bot.safety import CRISIS, EMERGENCY
+from bot.safety import CHECK_IN, CRISIS, DISTRESS, DISTRESS_LINE, EMERGENCY, Assessment
 
 
 def assert_cited_and_disclaimed(text: str) -> None:
@@ -15,39 +16,193 @@ def assert_cited_and_disclaimed(text: str) -> None:
     assert text.endswith(compose.DISCLAIMER)
 
 
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+
+
 @pytest.mark.parametrize(
-    "topic",
-    ["ketamine_basics", "depression", "spravato", "cost", "experiences", "mechanism", "duration", "pain",
-     "fibromyalgia", "mecfs", "regulation", "research_quality", "dosing", "side_effects", "forms",
-     "dextromethorphan", "memantine", "future_research"],
+    "question, expected_first",
+    [
+        ("how much does spravato cost?", "cost-spravato-price"),
+        ("is spravato covered by insurance", "cost-insurance-spravato"),
+        ("does dextromethorphan help fibromyalgia?", "dxm-milder-cough-syrup"),
+        ("what did dr podell find with ketamine", "fm-podell"),
+    ],
 )
-def test_every_topic_answers_with_its_facts_source_and_disclaimer(base, topic):
-    reply = answer.answer(base.topics[topic].example, topic)
-    assert reply.kind == "facts" and reply.topic == topic
-    assert reply.fact_ids and all(base.by_id(fact_id).topic == topic for fact_id in reply.fact_ids)
+def test_the_answer_leads_with_the_fact_that_answers(base, question, expected_first):
+    reply = answer.answer_message(question)
+    assert reply.kind == "answer" and reply.fact_ids[0] == expected_first, (reply.fact_ids, reply.text)
+    assert first_sentence(reply.text) == first_sentence(base.by_id(expected_first).text)
+    assert len(reply.fact_ids) <= compose.MAX_FACTS_PER_ANSWER
     assert_cited_and_disclaimed(reply.text)
 
 
-def test_cost_question_gives_price_and_insurance():
-    reply = answer.answer("how much does spravato cost?", "cost", drugs=("esketamine",))
-    assert "several thousand dollars" in reply.text and "insurance" in reply.text
+def test_an_answer_has_one_evidence_line_one_source_line_and_the_disclaimer_on_one_line():
+    text = answer.answer_message("does ketamine help fibromyalgia?").text
+    lines = text.splitlines()
+    assert sum(line.startswith("Evidence: ") for line in lines) == 1
+    assert sum(line.startswith(("Source: ", "Sources: ")) for line in lines) == 1
+    assert lines[-1] == compose.DISCLAIMER
+    assert "How strong is this?" not in text
+
+
+@pytest.mark.parametrize(
+    "question, gap",
+    [
+        ("does ketamine show up on a drug test?", "The article doesn't say anything about drug tests."),
+        ("does memantine help ME/CFS?", "The article doesn't say anything about memantine for ME/CFS."),
+        ("what are the side effects of memantine?", "The article doesn't cover the side effects of memantine."),
+    ],
+)
+def test_a_question_the_article_does_not_answer_opens_by_naming_the_gap(question, gap):
+    reply = answer.answer_message(question)
+    assert reply.kind == "not_covered" and reply.text.startswith(gap), reply.text
+    assert not reply.fact_ids, "no unrelated fact as filler"
+    assert compose.DOCTOR_LINE in reply.text and reply.text.endswith(compose.DISCLAIMER)
+    assert "outside what I can help with" not in reply.text
+
+
+def test_a_related_fact_beside_a_gap_is_announced_as_such_and_cited(base):
+    reply = answer.answer_message("does ketamine lower glutamate in people with ME/CFS?")
+    if reply.kind == "not_covered" and reply.fact_ids:
+        assert "What it does say nearby: " in reply.text
+        assert_cited_and_disclaimed(reply.text)
+
+
+def test_a_post_with_a_covered_and_an_uncovered_question_is_partly_covered():
+    reply = answer.answer_message("Is ketamine addictive? And how much does spravato cost?")
+    assert reply.kind == "partly_covered"
+    assert reply.text.startswith("The article doesn't say anything about whether these drugs are addictive.")
+    assert "several thousand dollars" in reply.text
     assert_cited_and_disclaimed(reply.text)
 
 
-def test_more_walks_through_every_fact_of_a_topic_then_says_so(base):
-    shown: list[str] = []
-    for _ in range(10):
-        reply = answer.more("fibromyalgia", tuple(shown))
+def test_a_story_then_a_question_is_answered_from_the_question(base):
+    post = ("I've had fibro for 12 years and honestly tried everything, lyrica, cymbalta, you name it. My "
+            "rheumatologist brought up ketamine last week. Has it actually been studied for fibromyalgia?")
+    reply = answer.answer_message(post)
+    assert reply.kind == "answer" and "fibromyalgia" in base.by_id(reply.fact_ids[0]).conditions, reply.fact_ids
+    assert reply.text.startswith("That sounds exhausting. ")
+
+
+def test_fear_gets_one_acknowledging_clause_and_a_calm_question_none():
+    scared = answer.answer_message("I'm really scared of the dissociation. Does ketamine make you hallucinate?")
+    calm = answer.answer_message("does ketamine make you hallucinate?")
+    assert scared.text.startswith("That is an understandable worry. ")
+    assert scared.custom["acknowledgement"] == "That is an understandable worry."
+    assert calm.custom["acknowledgement"] == "" and not calm.text.startswith("That")
+
+
+@pytest.mark.parametrize(
+    "question, what",
+    [
+        ("is ketamine safe during pregnancy?", "pregnancy"),
+        ("can I take dxm with my prozac?", "other medicines"),
+        ("should I stop my antidepressants?", "stopping"),
+    ],
+)
+def test_personal_advice_is_refused_first_and_sent_to_the_doctor(question, what):
+    reply = answer.answer_message(question)
+    assert reply.kind == "advice" and reply.text.startswith("I can't give personal medical advice")
+    assert what in first_sentence(reply.text) and "doctor" in reply.text
+    assert reply.text.endswith(compose.DISCLAIMER)
+
+
+def test_dose_advice_is_refused_then_the_general_dosing_facts_are_given(base):
+    reply = answer.answer_message("how much ketamine should I take for my pain?")
+    assert reply.kind == "advice" and "about how much to take" in first_sentence(reply.text)
+    assert reply.fact_ids and "What the article says in general:" in reply.text
+    assert_cited_and_disclaimed(reply.text)
+
+
+@pytest.mark.parametrize(
+    "first_question, carried, follow_up, expected",
+    [
+        ("what is spravato?", ("esketamine",), "is it covered by insurance?", "cost-insurance-spravato"),
+        ("does ketamine help fibromyalgia?", ("ketamine",), "what did dr podell see?", "fm-podell"),
+    ],
+)
+def test_a_follow_up_leans_on_the_last_answer(first_question, carried, follow_up, expected):
+    first = answer.answer_message(first_question)
+    follow = answer.answer_message(follow_up, carried_drugs=carried, last_facts=tuple(first.fact_ids),
+                                   shown=tuple(first.fact_ids))
+    assert follow.kind == "answer" and follow.fact_ids[0] == expected, (follow.fact_ids, follow.text)
+
+
+def test_a_fact_shown_before_is_not_repeated_unless_it_is_the_answer_again():
+    first = answer.answer_message("does ketamine help fibromyalgia?")
+    again = answer.answer_message("does ketamine help fibromyalgia?", shown=tuple(first.fact_ids))
+    assert again.fact_ids[0] == first.fact_ids[0]  # asked again: the best fact again
+    assert not set(again.fact_ids[1:]) & set(first.fact_ids)
+
+
+def test_tell_me_more_continues_the_same_subject_without_repeating_then_says_so(base):
+    first = answer.answer_message("does ketamine help fibromyalgia?")
+    shown, last = list(first.fact_ids), tuple(first.fact_ids)
+    topic = base.by_id(last[0]).topic
+    for _ in range(40):
+        reply = answer.more(last, tuple(shown))
         if reply.kind == "more_none":
             break
-        assert not set(reply.fact_ids) & set(shown)
+        assert reply.fact_ids and not set(reply.fact_ids) & set(shown)
+        assert all(base.by_id(fact_id).topic == topic for fact_id in reply.fact_ids)
         shown += reply.fact_ids
-    assert set(shown) == {fact.id for fact in base.in_topic("fibromyalgia")}
-    assert "everything the article says" in reply.text and reply.text.endswith(compose.DISCLAIMER)
+        last = tuple(reply.fact_ids)
+    assert reply.kind == "more_none" and "everything the article says" in reply.text
+    assert {fact.id for fact in base.in_topic(topic)} <= set(shown)
 
 
-def test_more_with_no_topic_asks_for_a_question():
-    assert answer.more(None, ()).kind == "more_none"
+def test_more_with_nothing_before_asks_for_a_question():
+    assert answer.more((), ()).kind == "more_none"
+
+
+def test_the_structured_reply_carries_what_the_text_says(base):
+    reply = answer.answer_message("what did dr podell find with ketamine", intent="ask_fibromyalgia")
+    custom = reply.custom
+    assert custom["kind"] == "answer" and custom["intent"] == "ask_fibromyalgia"
+    assert [fact["id"] for fact in custom["facts"]] == reply.fact_ids
+    podell = custom["facts"][0]
+    assert podell["text"].startswith(base.by_id("fm-podell").text) and podell["text"] in reply.text
+    assert podell["evidence"] == "clinician-report" and podell["evidence_label"] == "one doctor's experience"
+    citation = custom["citation"]
+    assert citation["url"] == base.source.url and citation["published"] == "20 April 2019"
+    assert citation["paras"][0] == base.by_id("fm-podell").para
+    assert citation["passage_url"].startswith(base.source.url + "#:~:text=")
+    assert custom["evidence"] in reply.text and custom["disclaimer"] == compose.DISCLAIMER
+
+
+def test_a_not_covered_reply_has_its_gap_as_the_lead_and_no_citation():
+    custom = answer.answer_message("does ketamine show up on a drug test?").custom
+    assert custom["kind"] == "not_covered" and custom["lead"].startswith("The article doesn't say")
+    assert custom["facts"] == [] and custom["citation"] is None
+
+
+def test_a_question_mentioning_suicide_gets_a_help_line_with_the_facts():
+    reply = answer.answer_message("does ketamine reduce suicidal thoughts?")
+    assert reply.fact_ids and "988" in reply.text
+
+
+@pytest.mark.parametrize(
+    "message, sent",
+    [("what's the weather like in denver?", False), ("does ketamine show up on a drug test?", True),
+     ("what did dr podell find", True)],
+)
+def test_an_off_topic_message_is_only_answered_when_it_is_about_the_treatments(message, sent):
+    assert answer.on_subject(answer.answer_message(message), message) is sent
+
+
+def test_distress_replaces_the_acknowledgement_with_the_safety_line():
+    reply = answer.answer_message("I'm so scared. Does ketamine make you hallucinate?")
+    safe = answer.with_safety(reply, Assessment(DISTRESS), "I'm so scared. Does ketamine make you hallucinate?")
+    assert safe.text.startswith(DISTRESS_LINE) and "understandable worry" not in safe.text
+    assert safe.custom["safety"].startswith(DISTRESS_LINE) and safe.custom["acknowledgement"] == ""
+
+
+def test_the_check_in_goes_first_in_text_and_structure():
+    reply = answer.answer_message("does ketamine help depression?")
+    safe = answer.with_safety(reply, Assessment(CHECK_IN), "does ketamine help depression?")
+    assert safe.asked_check_in and safe.text.startswith("Are you having thoughts of ending your life?")
+    assert safe.custom["safety"].startswith("Are you having thoughts") and safe.fact_ids == reply.fact_ids
 
 
 def test_source_of_gives_the_full_citation(base):
@@ -55,82 +210,10 @@ def test_source_of_gives_the_full_citation(base):
     assert "Staud 2005" in reply.text and base.source.url in reply.text and "Cort Johnson" in reply.text
 
 
-def test_a_follow_up_naming_a_new_condition_answers_about_that_condition(base):
-    """After a pain answer, "and for fibromyalgia?" gets ketamine facts about fibromyalgia, not more pain facts."""
-    reply = answer.answer("and for fibromyalgia?", "pain", conditions=("fibromyalgia",), follow_up=True)
-    facts = {fact.id: fact for fact in base.facts}
-    assert reply.fact_ids, reply.text
-    assert all("fibromyalgia" in facts[fact_id].conditions for fact_id in reply.fact_ids), reply.fact_ids
-    assert "fibromyalgia" in reply.text.split("\nSource")[0].lower()  # in the answer, not only the source line
-
-
-def test_follow_up_moves_to_the_drug_topic_when_the_last_topic_is_silent_on_it():
-    reply = answer.answer("and DXM?", "cost", drugs=("dextromethorphan",), follow_up=True)
-    assert reply.topic == "dextromethorphan"
-    assert "dextromethorphan" in reply.text.lower()
-
-
-def test_carried_drug_is_used_only_where_the_topic_has_facts_about_it():
-    reply = answer.answer("how much does it cost?", "cost", carried_drugs=("esketamine",))
-    assert "Spravato" in reply.text
-    reply = answer.answer("does it help fibromyalgia?", "fibromyalgia", carried_drugs=("esketamine",))
-    assert "doesn't cover" not in reply.text
-
-
-def test_a_drug_the_topic_is_silent_on_is_named_honestly():
-    reply = answer.answer("how long does memantine last?", "duration", drugs=("memantine",))
-    assert "doesn't cover how long the effects last for memantine specifically" in reply.text
-
-
-@pytest.mark.parametrize(
-    "question, topic, subject",
-    [
-        ("is ketamine safe during pregnancy?", "side_effects", "pregnancy"),
-        ("can I drive home after my spravato dose?", "spravato", "driving"),
-        ("can I take dxm with my prozac?", "dextromethorphan", "other medicines"),
-        ("should I stop my antidepressants?", "depression", "stopping"),
-    ],
-)
-def test_uncovered_personal_advice_is_refused_and_sent_to_the_doctor(question, topic, subject):
-    reply = answer.answer(question, topic)
-    assert reply.kind == "advice"
-    assert "can't give personal medical advice" in reply.text and "doctor" in reply.text
-    assert compose.NOT_COVERED_OPENING in reply.text and subject in reply.text
-    assert reply.text.endswith(compose.DISCLAIMER)
-    assert not reply.fact_ids
-
-
-def test_dose_advice_is_refused_but_the_general_dosing_facts_are_given():
-    reply = answer.answer("how much ketamine should I take?", "dosing")
-    assert reply.kind == "advice" and "can't give personal medical advice about how much to take" in reply.text
-    assert reply.topic == "dosing" and reply.fact_ids
-    assert_cited_and_disclaimed(reply.text)
-
-
-@pytest.mark.parametrize(
-    "question, nearest",
-    [
-        ("is ketamine addictive?", "side_effects"),
-        ("does ketamine cause bladder problems?", "side_effects"),
-        ("can ketamine help anxiety?", "ketamine_basics"),
-        ("what is the success rate of spravato?", "spravato"),
-    ],
-)
-def test_not_covered_says_so_and_offers_the_nearest_covered_topic(question, nearest):
-    reply = answer.answer(question, "side_effects")
-    assert reply.kind == "not_covered" and reply.topic == nearest
-    assert reply.text.startswith(compose.NOT_COVERED_OPENING)
-    assert_cited_and_disclaimed(reply.text)
-
-
-def test_a_question_mentioning_suicide_gets_a_help_line_with_the_facts():
-    reply = answer.answer("is ketamine an anti-suicide drug?", "ketamine_basics")
-    assert reply.kind == "facts" and "988" in reply.text
-
-
-def test_no_topic_and_no_entity_is_out_of_scope():
-    reply = answer.answer("what's the weather?", None)
-    assert reply.kind == "out_of_scope" and reply.text.endswith(compose.DISCLAIMER)
+def test_help_and_out_of_scope_and_did_you_mean_carry_no_evidence_tail(base):
+    for reply in (answer.help_reply(), answer.out_of_scope_reply(), answer.did_you_mean_reply(["cost", "pain"])):
+        assert "Evidence:" not in reply.text and "Source:" not in reply.text and reply.custom is None
+        assert reply.text.endswith(compose.DISCLAIMER)
 
 
 def test_did_you_mean_offers_two_topic_buttons(base):
@@ -155,40 +238,6 @@ def test_crisis_help_gives_the_numbers_for_the_country(kind, country, must_have)
     assert all(number in text for number in must_have), text
 
 
-@pytest.mark.parametrize(
-    "message, nlu_topic, topics",
-    [
-        ("what is spravato and how much does it cost?", "spravato", {"spravato", "cost"}),
-        ("What is DXM? Does memantine help pain?", "dextromethorphan", {"dextromethorphan", "memantine"}),
-        ("does ketamine help fibro? what about side effects?", "fibromyalgia", {"fibromyalgia", "side_effects"}),
-    ],
-)
-def test_each_question_of_a_message_gets_its_facts(base, message, nlu_topic, topics):
-    reply = answer.answer_message(message, nlu_topic)
-    assert {base.by_id(fact_id).topic for fact_id in reply.fact_ids} == topics
-    assert_cited_and_disclaimed(reply.text)
-
-
-def test_the_part_the_article_does_not_cover_is_named():
-    reply = answer.answer_message("is ketamine addictive? and how much does it cost?", "cost")
-    assert "doesn't cover that: it says nothing about whether these drugs are addictive" in reply.text
-    assert "several thousand dollars" in reply.text
-    assert_cited_and_disclaimed(reply.text)
-
-
-@pytest.mark.parametrize(
-    "message, topic",
-    [
-        ("how much does spravato cost and is it covered by insurance", "cost"),
-        ("I have had fibromyalgia for 12 years and tried everything. My doctor mentioned ketamine. "
-         "Does it help fibromyalgia?", "fibromyalgia"),
-    ],
-)
-def test_one_question_in_many_words_stays_one_answer(message, topic):
-    reply = answer.answer_message(message, topic)
-    assert reply.topic == topic and len(reply.fact_ids) <= 3
-
-
 def test_cues_name_known_topics(base):
     import yaml
 
@@ -196,10 +245,3 @@ def test_cues_name_known_topics(base):
 
     cues = yaml.safe_load((FACTS_DIR / "cues.yml").read_text(encoding="utf-8"))
     assert {entry["topic"] for entry in cues} <= set(base.topics)
-
-
-def test_a_drug_asked_about_under_a_condition_topic_is_answered_from_its_own_topic():
-    reply = answer.answer("does memantine help fibromyalgia?", "fibromyalgia", drugs=("memantine",),
-                          conditions=("fibromyalgia",))
-    assert reply.topic == "memantine" and "doesn't cover" not in reply.text
-    assert "fibromyalgia" in reply.text

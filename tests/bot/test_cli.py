@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.cli import drop_deprecation_warnings, format_reply, wrap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,12 +61,19 @@ def test_a_short_reply_is_one_line_and_a_long_word_is_never_split():
 
 
 class Stub(BaseHTTPRequestHandler):
-    """Rasa's REST channel, answering every message with ANSWER."""
+    """Rasa's REST channel, answering every message with ANSWER; the senders it was sent are kept in `senders`.
+    While `refuse` holds (status, body, headers) it answers that instead, once per item."""
+
+    senders: list[str] = []
+    refuse: list[tuple[int, dict, dict]] = []
 
     def do_POST(self):  # noqa: N802 (the http.server API)
-        self.rfile.read(int(self.headers["Content-Length"]))
-        body = json.dumps(REPLIES).encode()
-        self.send_response(200)
+        Stub.senders.append(json.loads(self.rfile.read(int(self.headers["Content-Length"])))["sender"])
+        status, reply, headers = Stub.refuse.pop(0) if Stub.refuse else (200, REPLIES, {})
+        body = json.dumps(reply).encode()
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -77,6 +85,7 @@ class Stub(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def stub_bot():
+    Stub.senders, Stub.refuse = [], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -144,3 +153,48 @@ def test_the_quiet_command_and_verbose(verbose, expected):
     result = subprocess.run([sys.executable, "-m", "bot.cli", "quiet"], input=NOISE + KEPT, capture_output=True,
                             text=True, env=env, cwd=ROOT, timeout=60, check=True)
     assert result.stdout == expected
+
+
+# The command line always sends a conversation id the REST channel accepts (addons/channel.py's rule), and says what
+# the server said when it refuses a message.
+LIMITED = (429, {"error": "rate_limited", "message": "You're sending messages faster than I can answer. Please wait "
+                 "a few seconds and try again.", "retry_after": 1}, {"Retry-After": "1"})
+
+
+def test_chat_and_replay_send_a_valid_sender_of_their_own(stub_bot, tmp_path):
+    subprocess.run([sys.executable, "-m", "bot.cli", "--url", stub_bot, "chat"], input="hi\nquit\n",
+                   capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+    script = tmp_path / "c.yml"
+    script.write_text("turns: [hello]\n")
+    assert cli.replay(stub_bot, script) == 0
+    assert len(Stub.senders) == 2
+    assert all(cli.SENDER_PATTERN.fullmatch(sender) and sender != "default" for sender in Stub.senders)
+
+
+@pytest.mark.parametrize("sender", ["", "default", "has space", "x" * 129, "é"])
+def test_an_invalid_sender_is_refused_before_anything_is_sent(stub_bot, sender, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "--url", stub_bot, "--sender", sender, "chat"],
+                            input="quit\n", capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2 and "not a valid conversation id" in result.stderr
+    if sender:  # an empty `sender:` in a conversation file means none given: the replay makes one
+        script = tmp_path / "c.yml"
+        script.write_text(f"sender: {json.dumps(sender)}\nturns: [hello]\n")
+        assert cli.replay(stub_bot, script) == 1
+    assert Stub.senders == []
+
+
+def test_chat_shows_the_servers_words_when_rate_limited(stub_bot):
+    Stub.refuse = [LIMITED]
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "--url", stub_bot, "chat"], input="hi\nhi\nquit\n",
+                            capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+    first, second = result.stdout.split("you> ")[1:3]
+    assert first.startswith("bot> You're sending messages faster than I can answer.")
+    assert second.startswith("bot> Spravato")
+
+
+def test_replay_waits_when_rate_limited_then_goes_on(stub_bot, tmp_path):
+    Stub.refuse = [LIMITED]
+    script = tmp_path / "c.yml"
+    script.write_text("turns: [hello]\n")
+    assert cli.replay(stub_bot, script) == 0
+    assert len(Stub.senders) == 2  # refused once, sent again after the second it asked for

