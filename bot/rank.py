@@ -230,7 +230,7 @@ class FactRanker:
         share = _normalised(lexical)
         chars = self._both(self.chars, query) if config.chars else np.zeros(len(self.base.facts))
         related = self.base.related_drugs
-        near = self._nearness(query.near)
+        near = {fact_id: bonus * query.near_weight for fact_id, bonus in self._nearness(query.near).items()}
         scored = []
         for number, fact in enumerate(self.base.facts):
             if fact.id in exclude:

@@ -12,10 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.facts import Fact
+from bot.nlp import content_lemmas
 from bot.rank import ANSWER, Coverage, Ranking, ScoredFact, get_answerability
-from bot.understand import Query, understand
+from bot.understand import Query, refers_back, understand
 
 MAX_FACTS = 3
+# A follow-up that points back with few words of its own ("who said that?", "what else did he think?") is about
+# the last answer itself: its paragraphs weigh this many times more (chosen on the tune conversations).
+POINTING_OWN_WORDS = 3
+POINTING_NEAR_WEIGHT = 3.0
 # A fact beyond the best one is shown only when its score is at least this share of the best fact's: the second
 # and third facts must answer the same question, not merely share a word with it.
 CLOSE_TO_BEST = 0.75
@@ -55,7 +60,8 @@ def in_context(query: Query, last_facts: tuple[str, ...] = ()) -> Query:
     and made follow-ups worse (it pulls the same fact back), so it is not done."""
     if not last_facts or query.drugs or query.conditions:
         return query
-    return replace(query, near=tuple(last_facts))
+    pointing = refers_back(query.question_text) and len(content_lemmas(query.question_text)) < POINTING_OWN_WORDS
+    return replace(query, near=tuple(last_facts), near_weight=POINTING_NEAR_WEIGHT if pointing else 1.0)
 
 
 def retrieve(

@@ -50,6 +50,9 @@ LEADING_SOCIAL = re.compile(
     re.IGNORECASE,
 )
 
+# A question of at most this many words right after another question continues it ("Days? Weeks?").
+FRAGMENT_WORDS = 2
+
 # Words by which a question points back at the story before it.
 POINTING = re.compile(r"\b(?:it|its|that|this|these|those|they|them|there|he|she|his|her|one|ones|the two|both)\b",
                       re.IGNORECASE)
@@ -76,6 +79,7 @@ class Query:
     topic: str | None = None  # a topic prior (from NLU or an earlier turn), or None
     antecedents: tuple[str, ...] = ()  # the sentence before a question that refers back ("Is that true?")
     near: tuple[str, ...] = ()  # a follow-up's last answer (fact ids): its paragraphs and section rank higher
+    near_weight: float = 1.0  # how much more they do for a follow-up that points back ("who said that?")
 
     @property
     def question_text(self) -> str:
@@ -164,6 +168,11 @@ def split_post(text: str) -> Post:
     right?") is the statement just before it."""
     parts = [sentence for sentence in sentences(text) if not is_social(sentence)]
     asking = [is_question(sentence) for sentence in parts]
+    # "How fast is it? Days? Weeks?": a one- or two-word question right after a question goes on asking it.
+    for number in range(len(parts) - 1, 0, -1):
+        if asking[number] and asking[number - 1] and len(parts[number].split()) <= FRAGMENT_WORDS:
+            parts[number - 1] = f"{parts[number - 1]} {parts.pop(number)}"
+            asking.pop(number)
     if not any(asking):
         return Post(parts or [text.strip()], [], [])
     questions = [LEADING_SOCIAL.sub("", sentence).strip() for sentence, asks in zip(parts, asking, strict=True) if asks]

@@ -32,3 +32,18 @@ def test_a_follow_up_is_judged_with_its_own_threshold():
     follow = retrieve("and the iv ones?", carried_drugs=("ketamine",), last_facts=("cost-spravato-price",))
     alone = retrieve("and the iv ones?")
     assert follow.answerable and not alone.answerable
+
+
+def test_a_follow_up_that_points_back_with_few_words_weighs_the_last_answer_more():
+    from bot.retrieval import POINTING_NEAR_WEIGHT
+
+    pointing = in_context(understand("who said that?"), ("depression-inflammation-miller",))
+    asking = in_context(understand("how much does a course of infusions usually cost?"),
+                        ("depression-inflammation-miller",))
+    assert pointing.near_weight == POINTING_NEAR_WEIGHT > 1 and asking.near_weight == 1.0
+    from dataclasses import replace
+
+    ranker = get_answerability().ranker
+    weighted = ranker.rank(pointing).ids().index("depression-inflammation-miller")
+    plain = ranker.rank(replace(pointing, near_weight=1.0)).ids().index("depression-inflammation-miller")
+    assert weighted < plain

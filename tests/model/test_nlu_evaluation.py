@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answer import answer
+from bot.answer import answer_message as answer
 from bot.safety import normalise
 from scripts.evaluate import evaluate
 from tests.model.conftest import MODEL, ROOT
@@ -62,4 +62,4 @@ def test_not_covered_questions_are_not_answered_with_facts(parse, question):
     reply = answer(question, intent[4:] if intent.startswith("ask_") else None)
     assert reply.kind in {"not_covered", "advice", "out_of_scope"}, reply.text
     if reply.kind != "out_of_scope":
-        assert "doesn't cover" in reply.text or "can't give personal medical advice" in reply.text
+        assert "The article doesn't" in reply.text or "can't give personal medical advice" in reply.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import answer
+from bot.answer import answer_message as answer
 from scripts.safety_eval import HELP_TIERS, layer_figures, load_sets
 
 SETS = load_sets()
