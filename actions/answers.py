@@ -16,6 +16,7 @@ from actions.constants import (
     ACTION_SOURCE,
     INTENT_INFORM,
     INTENT_PERSONAL_ADVICE,
+    MESSAGE_LANGUAGE,
     SLOT_CONDITION,
     SLOT_COUNTRY,
     SLOT_DRUG,
@@ -48,7 +49,7 @@ def send_safely(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply
     (or whenever `check_in`: the NLU may have asked for it on the classifier's word), a warm line and 988 for
     distress, the poison centre after a past reaction (bot.answer.with_safety)."""
     text = tracker.latest_message.get("text") or ""
-    assessment = get_crisis_guard().assess(text)
+    assessment = get_crisis_guard().assess(text, tracker.latest_message.get(MESSAGE_LANGUAGE))
     if check_in:
         assessment = dataclasses.replace(assessment, tier=CHECK_IN)
     reply = bot_answer.with_safety(reply, assessment, text, country_of(tracker))

@@ -34,3 +34,6 @@ INTENT_AFFIRM = "affirm"
 INTENT_INFORM_COUNTRY = "inform_country"
 # What the NLU guard found in an unreadable message ({"problem": ..., "language": ...}), in the parse output.
 INPUT_CHECK = "input_check"
+# The message's language as the NLU guard detected it ("en", "es"...), in the parse output: the actions read it
+# instead of loading the language detector (160 MB) a second time in the action server.
+MESSAGE_LANGUAGE = "message_language"

@@ -24,6 +24,7 @@ from actions.constants import (
     INTENT_AFFIRM,
     INTENT_EMERGENCY,
     INTENT_INFORM_COUNTRY,
+    MESSAGE_LANGUAGE,
     SLOT_COUNTRY,
     SLOT_SHOWN_FACTS,
     TOPIC_INTENT_PREFIX,
@@ -115,7 +116,8 @@ class ActionCrisisHelp(Action):
         if intent == INTENT_INFORM_COUNTRY:
             dispatcher.utter_message(text=get_resources().country_message(country))
         else:
-            language = get_crisis_guard().assess(tracker.latest_message.get("text") or "").language
+            text = tracker.latest_message.get("text") or ""
+            language = get_crisis_guard().assess(text, tracker.latest_message.get(MESSAGE_LANGUAGE)).language
             kind = EMERGENCY if intent == INTENT_EMERGENCY else CRISIS
             send(dispatcher, bot_answer.crisis_help(kind, country, language))
         code = get_resources().country_code(country)
@@ -135,7 +137,8 @@ class ActionBadInput(Action):
         found = tracker.latest_message.get(INPUT_CHECK) or {}
         text = tracker.latest_message.get("text") or ""
         problem = found.get("problem") or input_problem(text) or GIBBERISH
-        if problem == NOT_ENGLISH and (found.get("language") == "es" or is_spanish(text)):
+        language = found.get("language") or ("es" if is_spanish(text) else "en")
+        if problem == NOT_ENGLISH and language == "es":
             send(dispatcher, bot_answer.spanish_reply())
         else:
             dispatcher.utter_message(text=INPUT_REPLIES[problem])

@@ -23,7 +23,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.constants import INPUT_CHECK
+from actions.constants import INPUT_CHECK, MESSAGE_LANGUAGE
 from bot.safety import CHECK_IN, clean_text, detect_language, get_advice_guard, get_crisis_guard, input_problem
 
 SAFETY_FLAG = "safety_flag"  # set on the message by InputGuard, read by SafetyOverride
@@ -61,6 +61,7 @@ class InputGuard(GraphComponent):
             assessment = get_crisis_guard().assess(text)
             flag = assessment.tier if assessment.tier in (*HELP_INTENTS, CHECK_IN_INTENT) else None
             message.set(PAST_REACTION, assessment.past_reaction)
+            message.set(MESSAGE_LANGUAGE, assessment.language, add_to_output=True)
             problem = input_problem(text) if flag is None else None
             if problem is not None:
                 flag = BAD_INPUT_INTENT

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import textwrap
 import time
@@ -242,6 +243,8 @@ def drop_deprecation_warnings(lines: Iterable[str]) -> Iterator[str]:
 def quiet() -> int:
     """Copy standard input to standard output without third-party deprecation warnings (everything with
     VERBOSE set)."""
+    # A filter ends when its input does: Ctrl-C is for the command it filters (which may still have lines to say).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # newline="": a line ends at \n or \r, so a progress bar redrawn with \r shows as it moves
     stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
     lines = iter(stream.readline, "")

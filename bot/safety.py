@@ -176,8 +176,9 @@ class CrisisGuard:
         sentences = SENTENCE_BREAK.split(normal)
         return ". ".join(s for s in sentences if not any(denial.search(s) for denial in self.denials))
 
-    def assess(self, text: str) -> Assessment:
-        """The tier of a message, highest first: crisis, emergency, check-in, distress."""
+    def assess(self, text: str, language: str | None = None) -> Assessment:
+        """The tier of a message, highest first: crisis, emergency, check-in, distress. `language`: the message's
+        language when it is already known (the NLU guard passes it to the actions); else it is detected."""
         normal = self.without_denials(normalise(text))
         # Spanish crisis wording is checked in every message, whatever the detector says: a two-word message
         # ("quiero morir") is too short to detect reliably, and these phrases never occur in English.
@@ -185,7 +186,7 @@ class CrisisGuard:
             return Assessment(CRISIS, "spanish_crisis", "es")
         if self.spanish_emergency.matches(normal):
             return Assessment(EMERGENCY, "spanish_emergency", "es")
-        language = "es" if is_spanish(text) else "en"
+        language = language or ("es" if is_spanish(text) else "en")
         sign = next((sign for sign in self.crisis_signs if sign.matches(normal)), None)
         if sign is not None:
             return Assessment(CRISIS, sign.key, language)

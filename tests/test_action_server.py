@@ -27,7 +27,8 @@ from rasa_sdk.events import ActionExecuted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 text = "how much does spravato cost?"
-parse = {"text": text, "intent": {"name": "ask_spravato", "confidence": 1.0}, "entities": []}
+parse = {"text": text, "intent": {"name": "ask_spravato", "confidence": 1.0}, "entities": [],
+         "message_language": "en"}
 tracker = Tracker("probe", {}, parse, [ActionExecuted("action_listen"), UserUttered(text, parse_data=parse)],
                   False, None, {}, "action_listen")
 dispatcher = CollectingDispatcher()
@@ -48,6 +49,8 @@ def test_the_action_server_imports_neither_rasa_nor_tensorflow_and_still_answers
     assert "rasa_sdk" in found["loaded"] and "spacy" in found["loaded"]
     for heavy in ("rasa", "tensorflow", "jax", "keras", "torch"):
         assert heavy not in found["loaded"], f"{heavy} is imported by the action server"
+    # The language comes with the message from the NLU guard: the detector's models stay in the Rasa process.
+    assert "lingua" not in found["loaded"]
     assert found["replies"] >= 1
     declared = {value for name, value in vars(constants).items() if name.startswith("ACTION_")}
     assert declared <= set(found["actions"]), declared - set(found["actions"])
