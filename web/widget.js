@@ -540,8 +540,14 @@
     fetch(server + "/webhooks/rest/webhook", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
     }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
+      if (response.ok) return response.json();
+      // The server refused the message (429: too fast; 400/413: malformed or too long): its JSON body says why
+      // in a sentence meant for the person, shown as it is.
+      return response.json().catch(function () { return {}; }).then(function (error) {
+        var failure = new Error("HTTP " + response.status);
+        failure.serverMessage = typeof error.message === "string" ? error.message : "";
+        throw failure;
+      });
     }).then(function (replies) {
       pending = null;
       replies = Array.isArray(replies) ? replies : [];
@@ -551,11 +557,12 @@
         state.messages.push(message);
         showMessage(message);
       });
-    }).catch(function () {
+    }).catch(function (failure) {
       var retry = button("Try again", "tb-retry");
+      var crisis = "If you are in crisis, call or text 988 (US) or your local emergency number. ";
       status.classList.add("tb-error");
-      status.textContent = "Sorry, I can't reach the server right now. If you are in crisis, call or text 988 " +
-                           "(US) or your local emergency number. ";
+      status.textContent = failure && failure.serverMessage ? failure.serverMessage + " " + crisis
+                         : "Sorry, I can't reach the server right now. " + crisis;
       status.appendChild(retry);
       retry.addEventListener("click", function () { if (pending) post(pending[0], pending[1]); });
     }).then(function () {

@@ -3,6 +3,7 @@ against the real servers. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -218,6 +219,27 @@ def test_unreachable_server_gets_a_friendly_message_and_retry(page, site):
     status.get_by_role("button", name="Try again").click()
     page.wait_for_function("n => document.querySelectorAll('.tb-bot').length > n", arg=count, timeout=30000)
     assert "nasal spray" in page.locator(".tb-bot").last.inner_text()
+
+
+def test_a_refused_message_shows_the_servers_kind_reason_and_can_be_sent_again(page, site):
+    """Fair use (429) and the REST contract (400, 413) answer with a sentence for the person: the widget shows it,
+    with the crisis line, and the message can be sent again."""
+    open_chat(page)
+    reason = "You're sending messages faster than I can answer. Please wait a few seconds and try again."
+    page.route(f"{site.url}/webhooks/rest/webhook", lambda route: route.fulfill(
+        status=429, content_type="application/json", headers={"Retry-After": "2"},
+        body=json.dumps({"error": "rate_limited", "message": reason, "retry_after": 2})))
+    box = page.get_by_label("Your question")
+    box.fill("what is spravato?")
+    box.press("Enter")
+    status = page.get_by_role("status")
+    status.get_by_role("button", name="Try again").wait_for()
+    assert reason in status.inner_text() and "988" in status.inner_text()
+    assert "can't reach the server" not in status.inner_text()
+    page.unroute(f"{site.url}/webhooks/rest/webhook")
+    count = page.locator(".tb-bot").count()
+    status.get_by_role("button", name="Try again").click()
+    page.wait_for_function("n => document.querySelectorAll('.tb-bot').length > n", arg=count, timeout=30000)
 
 
 def test_no_request_leaves_the_machine(page):
