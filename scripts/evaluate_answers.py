@@ -17,7 +17,8 @@ Where scripts/compare_retrieval.py measures rankings, this measures the reply th
 - words: the median number of words of content (lead, facts, gap) and of the whole reply;
 - follow-ups (tests/realistic/conversations.yml): each turn after the first, answered in the context of the
   conversation so far (its drug, condition and last answer), judged like a single question.
-Held-out replies are never printed (`--show` refuses them).
+Held-out replies are never printed (`--show` refuses them). `--set tests/realistic/fresh.yml` measures the fresh
+test set, written later by another author, instead.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ if str(ROOT) not in sys.path:
 
 from scripts.compare_retrieval import (  # noqa: E402
     ADVICE_LABEL,
-    SPLITS,
     Item,
     cue_topics,
     load_items,
@@ -213,10 +213,11 @@ def evaluate(items: list[Item], topics: dict[str, str | None], conversations: li
             (follow_ups if number else firsts).append(judged)
     report = {"singles": {}, "posts": {}, "follow_ups": {}, "judged": [asdict(j) for j in singles + follow_ups]}
     kinds = {item.id: item.kind for item in items}
-    for split in SPLITS:
+    for split in dict.fromkeys(item.split for item in items):
         half = [j for j in singles if j.split == split]
         report["singles"][split] = asdict(summarise(half))
         report["posts"][split] = asdict(summarise([j for j in half if kinds[j.id] == "post"]))
+    for split in dict.fromkeys(conversation["split"] for conversation in conversations):
         report["follow_ups"][split] = asdict(summarise([j for j in follow_ups if j.split == split]))
     return report
 
@@ -226,8 +227,7 @@ def markdown(report: dict) -> str:
              "| median words (content / whole) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, title in (("singles", "all questions"), ("posts", "multi-sentence posts"),
                         ("follow_ups", "follow-ups in conversations")):
-        for split in SPLITS:
-            s = report[name][split]
+        for split, s in report[name].items():
             lines.append(f"| {title} | {split} | {s['questions']} | {s['top1']:.2f} | {s['top3']:.2f} "
                          f"| {s['nc_precision']:.2f} | {s['nc_recall']:.2f} | {s['advice_refused']:.2f} "
                          f"| {s['first_sentence_answers']:.2f} | {s['median_content_words']:.0f} / "
@@ -240,9 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="a trained Rasa model for the topic intent (else cue words)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--show", nargs="*", default=[], help="print the replies to these tune-half question ids")
+    parser.add_argument("--set", type=Path, help="another question set instead of tests/realistic/dev.yml (e.g. "
+                        "tests/realistic/fresh.yml, never tuned on); conversations are then left out")
     args = parser.parse_args(argv)
-    items = load_items()
-    conversations = load_conversations()
+    items = load_items(args.set) if args.set else load_items()
+    conversations = [] if args.set else load_conversations()
     turns = [turn["text"] for conversation in conversations for turn in conversation["turns"]]
     turn_items = [Item(f"t{n}", text, "single", (), "tune") for n, text in enumerate(turns)]
     if args.model:
