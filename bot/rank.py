@@ -25,19 +25,17 @@ from __future__ import annotations
 import difflib
 import functools
 import math
-import re
 from dataclasses import dataclass
 
 import bm25s
 import numpy as np
-import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from wordfreq import zipf_frequency
 
-from bot.facts import FACTS_DIR, Fact, FactBase, load_fact_base
+from bot.facts import Fact, FactBase, load_fact_base
 from bot.nlp import content_lemmas
 from bot.safety import CoverageGuard, Uncovered, get_coverage_guard, normalise
-from bot.understand import Query, understand
+from bot.understand import Query, topic_cues, understand
 from bot.vocabulary import get_tagger
 
 TEXT, ASKS, KEYWORDS = "text", "asks", "keywords"
@@ -438,21 +436,10 @@ class Answerability:
         return Coverage(ANSWER, probability, "", None, signals)
 
 
-@functools.lru_cache(maxsize=1)
-def _aspect_cues() -> list[tuple[str, re.Pattern[str]]]:
-    with (FACTS_DIR / "cues.yml").open(encoding="utf-8") as handle:
-        spec = yaml.safe_load(handle)
-    return [
-        (entry["topic"], re.compile(r"(?<!\w)(" + "|".join(re.escape(cue) for cue in entry["cues"]) + r")(?!\w)"))
-        for entry in spec
-        if entry["topic"] in ASPECT_TOPICS
-    ]
-
-
 def query_aspect(text: str) -> str | None:
     """The aspect a question asks about (cost, side effects, dosing...), by the cue words of data/facts/cues.yml."""
     normal = normalise(text)
-    return next((topic for topic, pattern in _aspect_cues() if pattern.search(normal)), None)
+    return next((topic for topic, pattern in topic_cues() if topic in ASPECT_TOPICS and pattern.search(normal)), None)
 
 
 @functools.lru_cache(maxsize=1)

@@ -217,7 +217,8 @@ def understand(
 
 
 @functools.lru_cache(maxsize=1)
-def _cues() -> list[tuple[str, re.Pattern[str]]]:
+def topic_cues() -> list[tuple[str, re.Pattern[str]]]:
+    """Each topic's cue words (data/facts/cues.yml) as one pattern, in the file's priority order."""
     with (FACTS_DIR / "cues.yml").open(encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
     return [
@@ -229,4 +230,4 @@ def _cues() -> list[tuple[str, re.Pattern[str]]]:
 def cue_topic(text: str) -> str | None:
     """The topic one question is about by its cue words, in the priority order of data/facts/cues.yml."""
     normal = normalise(text)
-    return next((topic for topic, pattern in _cues() if pattern.search(normal)), None)
+    return next((topic for topic, pattern in topic_cues() if pattern.search(normal)), None)

@@ -79,3 +79,28 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
             if process and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+
+
+# The browser tests' Chromium and clinic page (tests/e2e/test_widget.py, test_widget_features.py).
+@pytest.fixture(scope="module")
+def browser():
+    from playwright import sync_api
+
+    from tests.e2e.test_widget import CHROMIUM, CHROMIUM_FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/setup_browser.sh)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(servers):
+    """A clinic's pages with the widget: index.html, and australia.html with data-country="AU"."""
+    from tests.e2e.test_widget import page_html
+
+    (servers.web_root / "index.html").write_text(page_html(servers.url), encoding="utf-8")
+    (servers.web_root / "australia.html").write_text(page_html(servers.url, 'data-country="AU"'), encoding="utf-8")
+    return servers

@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright import sync_api
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -27,23 +26,6 @@ def page_html(rasa_url: str, attributes: str = "") -> str:
         f'<p>Demo.</p></main><script src="widget.js" data-server="{rasa_url}" {attributes} defer></script>'
         "</body></html>"
     )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/setup_browser.sh)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(servers):
-    (servers.web_root / "index.html").write_text(page_html(servers.url), encoding="utf-8")
-    (servers.web_root / "australia.html").write_text(page_html(servers.url, 'data-country="AU"'), encoding="utf-8")
-    return servers
 
 
 @pytest.fixture

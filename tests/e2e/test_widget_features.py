@@ -16,10 +16,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright import sync_api
 
 from bot.passages import passage_url
-from tests.e2e.test_widget import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, CONTRAST, open_chat, page_html
+from tests.e2e.test_widget import ARTIFACTS, CONTRAST, open_chat
 
 # Feedback from these tests goes to a folder of its own, never the checkout's var/feedback/. Set at import, before
 # the session's servers start (tests/e2e/conftest.py copies the environment when it starts Rasa).
@@ -28,22 +27,6 @@ os.environ["FEEDBACK_DIR"] = str(FEEDBACK_DIR)
 
 COST = "how much would spravato set me back?"
 ADVICE = "should i ask for ketamine for my back pain?"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/setup_browser.sh)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(servers):
-    (servers.web_root / "index.html").write_text(page_html(servers.url), encoding="utf-8")
-    return servers
 
 
 def new_page(browser, site, width=1280, height=900, **options):
