@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright import sync_api
 
-from tests.e2e.test_widget import CHROMIUM, CHROMIUM_FLAGS, sync_api
+from tests.e2e.test_widget import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBCHAT = ROOT / "var" / "npm" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
