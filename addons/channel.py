@@ -251,6 +251,18 @@ def install_json_errors(app: Sanic) -> None:
     app.error_handler.add(Exception, json_error_handler)
 
 
+class WholeTextCollector(CollectingOutputChannel):
+    """Rasa's REST collector, except that a text stays one message. Rasa's cuts a text at every blank line, so an
+    answer without buttons (its facts, evidence line, source and disclaimer are paragraphs) reached a REST client
+    as four or five messages, and one with buttons as one. Shares the list that the REST handler returns."""
+
+    def __init__(self, messages: list[dict[str, Any]]) -> None:
+        self.messages = messages
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+
 class ResilientRestInput(RestInput):
     """The REST channel, with a reply guaranteed for every message, a strict request contract and fair use."""
 
@@ -263,6 +275,9 @@ class ResilientRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def answer_or_explain(message: UserMessage) -> None:
+            collector = message.output_channel
+            if type(collector) is CollectingOutputChannel:  # not the streaming QueueOutputChannel
+                message.output_channel = WholeTextCollector(collector.messages)
             try:
                 await on_new_message(message)
             except Exception:  # the original channel would log and return nothing; we still reply

@@ -162,6 +162,19 @@ def test_the_channel_adds_nothing_when_the_bot_answered(monkeypatch):
     assert [message["text"] for message in messages] == ["Help from the action server."]
 
 
+def test_a_reply_with_paragraphs_reaches_a_rest_client_as_one_message(monkeypatch):
+    # Rasa's own collector cuts a text at blank lines: an answer's facts, evidence, source and disclaimer came as
+    # five messages. The channel keeps it whole, and a second text is still a second message.
+    answer = "Ketamine acts fast.\n\nEvidence: a small study.\n\nSource: the article.\n\nNot medical advice."
+
+    async def answering_bot(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, answer)
+        await message.output_channel.send_text_message(message.sender_id, "Anything else?")
+
+    messages = deliver(monkeypatch, answering_bot, QUESTION)
+    assert [message["text"] for message in messages] == [answer, "Anything else?"]
+
+
 def test_the_streaming_channel_is_left_alone(monkeypatch):
     queue = QueueOutputChannel()
     deliver(monkeypatch, silent_bot, CRISIS, output=queue)
