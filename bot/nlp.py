@@ -17,7 +17,12 @@ from spacy.language import Language
 MEANINGFUL = frozenset(
     "who how much many long why when get take last first never more less well off same give often".split()
 )
-IGNORED_WORDS = STOP_WORDS - MEANINGFUL
+# Words that carry no question of their own: greetings, thanks and fillers ("ok and who can even get it" is not
+# about anything "ok").
+FILLERS = frozenset(
+    "ok okay okey k yeah yep yes hi hey hello thanks thank thx please pls plz lol um uh hmm oh btw".split()
+)
+IGNORED_WORDS = (STOP_WORDS - MEANINGFUL) | FILLERS
 
 
 def build_pipeline() -> Language:

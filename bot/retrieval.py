@@ -54,13 +54,15 @@ class Retrieval:
 
 def in_context(query: Query, last_facts: tuple[str, ...] = ()) -> Query:
     """A question read as a follow-up to the last answer when it names no drug or condition of its own ("is it
-    covered by insurance?", "how big was that study?"): it already leans on the drug and condition of earlier
-    turns (context); here the last answer's paragraphs and section rank higher, and answerability judges it as a
-    follow-up (bot.rank.FOLLOW_UP_THRESHOLD). Using the last answer's text as what "that" points to was measured
-    and made follow-ups worse (it pulls the same fact back), so it is not done."""
-    if not last_facts or query.drugs or query.conditions:
+    covered by insurance?", "how big was that study?") or points back at it ("is it high in fibro?"): it already
+    leans on the drug and condition of earlier turns (context); here the last answer's paragraphs and section rank
+    higher, and answerability judges it as a follow-up (bot.rank.FOLLOW_UP_THRESHOLD). Using the last answer's text
+    as what "that" points to was measured and made follow-ups worse (it pulls the same fact back), so it is not
+    done."""
+    points_back = refers_back(query.question_text)
+    if not last_facts or ((query.drugs or query.conditions) and not points_back):
         return query
-    pointing = refers_back(query.question_text) and len(content_lemmas(query.question_text)) < POINTING_OWN_WORDS
+    pointing = points_back and len(content_lemmas(query.question_text)) < POINTING_OWN_WORDS
     return replace(query, near=tuple(last_facts), near_weight=POINTING_NEAR_WEIGHT if pointing else 1.0)
 
 

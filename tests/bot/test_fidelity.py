@@ -26,7 +26,8 @@ from tests.conftest import ARTICLE, ROOT
 
 HERE = Path(__file__).resolve().parent
 COVERED = yaml.safe_load((HERE / "covered_questions.yml").read_text(encoding="utf-8"))["covered"]
-REALISTIC_DEV = ROOT / "tests" / "realistic" / "dev.yml"  # written by another author; read only by this test
+# Written by other authors; read only by this test.
+REALISTIC_SETS = (ROOT / "tests" / "realistic" / "dev.yml", ROOT / "tests" / "realistic" / "tune2.yml")
 HELDOUT_NOT_COVERED = yaml.safe_load((ROOT / "tests" / "heldout" / "not_covered.yml").read_text(encoding="utf-8"))
 
 
@@ -263,8 +264,6 @@ def test_a_fact_without_its_caution_would_be_caught(base, monkeypatch):
 
 def _realistic_covered() -> list[str]:
     """Questions of the realistic dev set that are labelled with fact ids (when the set exists)."""
-    if not REALISTIC_DEV.exists():
-        return []
     known = {fact.id for fact in load_fact_base().facts}
     found: list[str] = []
 
@@ -280,7 +279,7 @@ def _realistic_covered() -> list[str]:
             label = node.get("label")
             if isinstance(label, list) and label and all(isinstance(x, str) for x in label) and set(label) & known:
                 text = text_of(node)
-                assert text, f"an item of {REALISTIC_DEV} labelled {label} has no question text"
+                assert text, f"an item of a realistic set labelled {label} has no question text"
                 found.append(text)
             for value in node.values():
                 walk(value)
@@ -288,12 +287,20 @@ def _realistic_covered() -> list[str]:
             for value in node:
                 walk(value)
 
-    walk(yaml.safe_load(REALISTIC_DEV.read_text(encoding="utf-8")))
+    for path in REALISTIC_SETS:
+        if path.exists():
+            walk(yaml.safe_load(path.read_text(encoding="utf-8")))
     return found
 
 
 def covered_questions(base) -> list[str]:
-    return [item["q"] for item in COVERED] + [ask for fact in base.facts for ask in fact.asks] + _realistic_covered()
+    """Questions the article answers. A realistic post is checked as the bot checks it (bot.rank.Answerability):
+    each of its questions with the sentence it points back to, not its story ("my family has addiction history...
+    does the research say anything about ketamine for people who can't take painkillers?")."""
+    from bot.understand import understand
+
+    posts = [query.focus_text for text in _realistic_covered() for query in understand(text).each_question()]
+    return [item["q"] for item in COVERED] + [ask for fact in base.facts for ask in fact.asks] + posts
 
 
 def refusals(guard: CoverageGuard, questions: list[str]) -> list[tuple[str, str, str]]:

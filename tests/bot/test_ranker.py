@@ -90,6 +90,12 @@ def test_tokenize_drops_stop_words_and_lemmatises():
     assert "infusion" in tokenize("infusions")
 
 
+def test_greetings_and_fillers_are_not_what_a_question_asks():
+    # "ok" matched an ask "was he still ok months later" and answered "who can get it" with the grieving man.
+    assert tokenize("ok and who can even get it") == ["who", "get"]
+    assert tokenize("hi thanks lol") == []
+
+
 # --- each stage alone --------------------------------------------------------------------------------------------
 
 

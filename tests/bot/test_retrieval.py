@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.rank import FOLLOW_UP_THRESHOLD, get_answerability
 from bot.retrieval import in_context, retrieve
 from bot.understand import understand
@@ -44,6 +46,29 @@ def test_a_follow_up_that_points_back_with_few_words_weighs_the_last_answer_more
     from dataclasses import replace
 
     ranker = get_answerability().ranker
-    weighted = ranker.rank(pointing).ids().index("depression-inflammation-miller")
-    plain = ranker.rank(replace(pointing, near_weight=1.0)).ids().index("depression-inflammation-miller")
-    assert weighted < plain
+
+    def score(query) -> float:
+        return next(s.score for s in ranker.rank(query).facts if s.fact.id == "depression-inflammation-miller")
+
+    bonus = ranker.config.near_paragraph
+    gained = score(pointing) - score(replace(pointing, near_weight=1.0))
+    assert gained == pytest.approx((POINTING_NEAR_WEIGHT - 1) * bonus)
+    assert ranker.rank(pointing).ids()[0] == "depression-inflammation-miller"
+
+
+def test_a_pointing_follow_up_is_answered_from_next_to_the_last_answer():
+    # "what did that study say exactly": two words of its own, so its probability alone says "not covered"; the
+    # study next to the last answer (same paragraph) is what it asks about.
+    follow = retrieve("what did that study say exactly", carried_drugs=("dextromethorphan",),
+                      last_facts=("dxm-milder-cough-syrup",))
+    assert follow.answerable and follow.ranking.best.fact.id == "dxm-staud-combination"
+    assert follow.coverage.answerable < FOLLOW_UP_THRESHOLD
+    # A word the fact base never uses still says it asks about something the article doesn't give.
+    assert not retrieve("what did that study cost the taxpayers", carried_drugs=("dextromethorphan",),
+                        last_facts=("dxm-milder-cough-syrup",)).answerable
+
+
+def test_a_follow_up_that_points_back_leans_on_the_last_answer_even_when_it_names_a_condition():
+    query = in_context(understand("is it high in fibro?"), ("mechanism-glutamate",))
+    assert query.near == ("mechanism-glutamate",)
+    assert in_context(understand("does ketamine help fibro?"), ("mechanism-glutamate",)).near == ()
