@@ -258,3 +258,34 @@ def test_readable_input_passes(text):
 def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     assert clean_text("<script>alert(1)</script>what\x07 is <b>spravato</b>?") == "alert(1) what is spravato ?"
     assert len(clean_text("word " * 5000)) <= 1000
+
+
+@pytest.mark.parametrize("text", [
+    "I live 3 hours from the nearest clinic and I can't drive that far every week. Is there a ketamine pill?",
+    "I'm trying to decide if it's worth the drive and the money. How much does ketamine lower pain?",
+    "I had a bad time with weed once and panicked. Do people hallucinate when they get ketamine?",
+    "I'm 8 years sober from alcohol. Can you get addicted to ketamine treatments?",
+    "I have a messy mix: fibro, CFS and bipolar depression. Has ketamine helped someone with a mix like mine?",
+])
+def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
+    # These were refused as personal advice about driving or interactions; they ask what the article says.
+    from bot.safety import get_advice_guard
+
+    assert get_advice_guard().check(text) is None
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("can i drive home after my spravato session", "driving"),
+    ("They said no driving afterwards. How long do I have to wait?", "driving"),
+    ("is it ok to drink alcohol the night after an infusion", "interaction"),
+    ("I like a glass of wine most nights, is that a problem with ketamine?", "interaction"),
+    ("can I mix ketamine with my xanax", "interaction"),
+    ("Can I just take about 30 mg of DXM every day on my own like the researchers?", "dose"),
+    ("We have $4k in savings. Would you spend it on ketamine if you were me?", "suitability"),
+    ("Given how fragile I am, is ketamine worth the risk for me personally?", "suitability"),
+])
+def test_advice_requests_in_a_story_are_still_recognised(text, kind):
+    from bot.safety import get_advice_guard
+
+    request = get_advice_guard().check(text)
+    assert request is not None and request.kind == kind, request
