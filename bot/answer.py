@@ -92,6 +92,10 @@ def gap_sentence(retrieval: Retrieval) -> str:
         return f"The article doesn't cover {aspect} of {readable(query.drugs[0])}."
     question = " ".join(query.questions).strip(" .!?")
     words = question.split()
+    if coverage.reason == "figure":
+        if not words or len(words) > QUOTED_WORDS:
+            return "The article doesn't give a figure for that."
+        return f'The article doesn\'t give a figure for "{question}?"'
     if not words or len(words) > QUOTED_WORDS:
         return "The article doesn't answer that question."
     return f'The article doesn\'t answer "{question}?"'
@@ -101,7 +105,7 @@ def related_fact(retrieval: Retrieval) -> Fact | None:
     """The one fact worth giving beside a gap: about what was named, and close to answering."""
     best, coverage = retrieval.ranking.best, retrieval.coverage
     named = retrieval.query.drugs or retrieval.query.conditions
-    if best is None or not named or best.entities < 1 or coverage.reason != "score":
+    if best is None or not named or best.entities < 1 or coverage.reason not in ("score", "figure"):
         return None  # a named subject, or a pair or aspect the article never puts together: nothing is near
     return best.fact if coverage.signals.coverage >= RELATED_COVERAGE else None
 

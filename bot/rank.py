@@ -25,14 +25,16 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import re
 from dataclasses import dataclass
 
 import bm25s
 import numpy as np
+import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from wordfreq import zipf_frequency
 
-from bot.facts import Fact, FactBase, load_fact_base
+from bot.facts import FACTS_DIR, Fact, FactBase, load_fact_base
 from bot.nlp import content_lemmas
 from bot.safety import CoverageGuard, Uncovered, get_coverage_guard, normalise
 from bot.understand import Query, topic_cues, understand
@@ -307,7 +309,7 @@ class Coverage:
 
     status: str  # ANSWER | NOT_COVERED
     answerable: float  # calibrated probability that the article answers the question (0..1)
-    reason: str  # why not covered: "subject" (a named subject), "pair", "aspect", "score"; "" when answered
+    reason: str  # why not covered: "subject" (a named subject), "pair", "aspect", "figure", "score"; "" when answered
     uncovered: Uncovered | None  # the named not-covered subject, when one matched
     signals: Signals
 
@@ -432,6 +434,8 @@ class Answerability:
             return Coverage(NOT_COVERED, probability, "pair", None, signals)
         if signals.aspect_missing:
             return Coverage(NOT_COVERED, probability, "aspect", None, signals)
+        if ranking.best and figure_missing(ranking.query.question_text, ranking.best.fact):
+            return Coverage(NOT_COVERED, probability, "figure", None, signals)
         query, best = ranking.query, ranking.best
         if query.near_weight > 1 and best and not signals.unknown and best.fact.id in self.ranker.nearness(query.near):
             # "What did that study say exactly?" points at the last answer with almost no words of its own: a fact
@@ -441,6 +445,25 @@ class Answerability:
         if probability < threshold:
             return Coverage(NOT_COVERED, probability, "score", None, signals)
         return Coverage(ANSWER, probability, "", None, signals)
+
+
+def _whole_words(cues: list[str]) -> str:
+    return r"(?<!\w)(" + "|".join(re.escape(cue) for cue in cues) + r")(?!\w)"
+
+
+@functools.lru_cache(maxsize=1)
+def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The cue words of data/facts/figures.yml: a question that asks for a figure, and a fact that gives one (its
+    words, or any digit)."""
+    with (FACTS_DIR / "figures.yml").open(encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    return re.compile(_whole_words(spec["asks_for_a_figure"])), re.compile(_whole_words(spec["figure_words"]) + r"|\d")
+
+
+def figure_missing(question: str, fact: Fact) -> bool:
+    """The question asks for a figure (how much, how many, how long...) and the fact gives none."""
+    asks, gives = figure_cues()
+    return bool(asks.search(normalise(question))) and not gives.search(normalise(fact.text))
 
 
 def query_aspect(text: str) -> str | None:

@@ -62,6 +62,13 @@ def test_a_question_the_article_does_not_answer_opens_by_naming_the_gap(question
     assert "outside what I can help with" not in reply.text
 
 
+def test_a_question_for_a_figure_the_article_does_not_give_says_so_then_what_it_does_say():
+    reply = answer.answer_message("what percent of people respond to spravato?")
+    assert reply.kind == "not_covered", reply.text
+    assert reply.text.startswith('The article doesn\'t give a figure for "what percent of people respond to spravato?"')
+    assert reply.fact_ids == ["spravato-tested-severe"] and "What it does say nearby" in reply.text
+
+
 def test_a_related_fact_beside_a_gap_is_announced_as_such_and_cited(base):
     reply = answer.answer_message("does ketamine lower glutamate in people with ME/CFS?")
     if reply.kind == "not_covered" and reply.fact_ids:
