@@ -13,8 +13,9 @@ import pytest
 from scripts.compare_retrieval import load_items
 from scripts.evaluate_answers import cue_topics, evaluate, load_conversations
 
-SINGLE_FLOORS = {"top1": 0.72, "nc_precision": 0.72, "nc_recall": 0.75, "first_sentence_answers": 0.70}
-FOLLOW_UP_FLOORS = {"top1": 0.55}
+# A few points under the held-out figures when this was frozen (README: 0.82, 0.82, 0.85, 0.81; follow-ups 0.67).
+SINGLE_FLOORS = {"top1": 0.78, "nc_precision": 0.77, "nc_recall": 0.80, "first_sentence_answers": 0.76}
+FOLLOW_UP_FLOORS = {"top1": 0.60}
 MAX_MEDIAN_WORDS = 100  # the whole reply, tail included (it was 154 before issue 18)
 MAX_MEDIAN_CONTENT_WORDS = 60
 
