@@ -32,7 +32,7 @@ from bot.safety import (
     get_resources,
     mentions_suicide,
 )
-from bot.understand import Query, is_question, sentences
+from bot.understand import QUESTION_OPENING, Query, is_question, sentences
 from bot.vocabulary import get_tagger
 
 MORE_BUTTON = ("Tell me more", "/more")
@@ -91,7 +91,8 @@ def gap_sentence(retrieval: Retrieval) -> str:
         aspect = ASPECTS.get(query_aspect(query.question_text) or "", "that")
         return f"The article doesn't cover {aspect} of {readable(query.drugs[0])}."
     question = " ".join(query.questions).strip(" .!?")
-    words = question.split()
+    # Only a question is quoted as one: "I just need to know what's realistic" is not turned into one.
+    words = question.split() if asks_plainly(query) else []
     if coverage.reason == "figure":
         if not words or len(words) > QUOTED_WORDS:
             return "The article doesn't give a figure for that."
@@ -99,6 +100,11 @@ def gap_sentence(retrieval: Retrieval) -> str:
     if not words or len(words) > QUOTED_WORDS:
         return "The article doesn't answer that question."
     return f'The article doesn\'t answer "{question}?"'
+
+
+def asks_plainly(query: Query) -> bool:
+    """The question has a question mark or opens with a question word (not only "I need to know...")."""
+    return any(asked.rstrip().endswith("?") or QUESTION_OPENING.match(asked) for asked in query.questions)
 
 
 def related_fact(retrieval: Retrieval) -> Fact | None:
@@ -143,6 +149,8 @@ def answer_message(
     parts: list[Part] = []
     budget = MAX_FACTS if len(retrievals) == 1 else max(1, MAX_FACTS // len(retrievals) + 1)
     for retrieval in retrievals:
+        if not retrieval.answerable and len(retrievals) > 1 and not asks_plainly(retrieval.query):
+            continue  # "I just need to know what's realistic." leads up to the post's real question
         if retrieval.answerable:
             parts.append(Part(tuple(_facts_for(retrieval, shown, budget))))
         else:

@@ -62,6 +62,15 @@ def test_a_question_the_article_does_not_answer_opens_by_naming_the_gap(question
     assert "outside what I can help with" not in reply.text
 
 
+def test_a_sentence_that_only_says_it_wants_to_know_is_not_quoted_back_as_a_question():
+    reply = answer.answer_message("I'm trying to decide if it's worth the money. I don't need miracles, I just need to "
+                                  "know what's realistic. What percent of people respond to spravato?")
+    assert "realistic" not in reply.text
+    assert reply.text.startswith('The article doesn\'t give a figure for "What percent of people respond to spravato?"')
+    alone = answer.answer_message("I just need to know if it helps with sarcoidosis.")
+    assert alone.text.startswith("The article doesn't answer that question."), alone.text
+
+
 def test_a_question_for_a_figure_the_article_does_not_give_says_so_then_what_it_does_say():
     reply = answer.answer_message("what percent of people respond to spravato?")
     assert reply.kind == "not_covered", reply.text
