@@ -145,7 +145,8 @@ def answer_message(
     retrievals = retrieve_each(message, topic, carried_drugs, carried_conditions, last_facts)[:MAX_QUESTIONS]
     advice = get_advice_guard().check(message)
     if advice is not None:
-        return advice_reply(message, advice.what, retrievals if advice.covered else [], base, intent)
+        return advice_reply(message, advice.what, retrievals if advice.covered else [], base, intent,
+                            topic=advice.topic)
     parts: list[Part] = []
     budget = MAX_FACTS if len(retrievals) == 1 else max(1, MAX_FACTS // len(retrievals) + 1)
     for retrieval in retrievals:
@@ -202,16 +203,27 @@ def _reply(composed: compose.Composed, kind: str, intent: str) -> Reply:
 
 
 def advice_reply(
-    message: str, what: str, retrievals: list[Retrieval], base: FactBase | None = None, intent: str = ""
+    message: str, what: str, retrievals: list[Retrieval], base: FactBase | None = None, intent: str = "",
+    topic: str | None = None,
 ) -> Reply:
     """Refuse personal medical advice first; then what the article says in general, when it answers the question
-    behind the request (a drug's general facts are no answer to "should I take it with my Suboxone?")."""
+    behind the request (a drug's general facts are no answer to "should I take it with my Suboxone?"). A request
+    of a kind the article speaks to in general (`topic`: dosing for "how much should I take?") gets that topic's
+    best-ranked facts about the drug asked, however the question is worded."""
     base = base or load_fact_base()
     refusal = (
         f"I can't give personal medical advice about {what}. Your doctor or pharmacist is the right person to ask: "
         "they know your health and your other medicines."
     )
-    facts = [fact for retrieval in retrievals if retrieval.answerable for fact in retrieval.facts(limit=2)][:2]
+    def about_the_drug(fact: Fact, drugs: tuple[str, ...]) -> bool:
+        return not drugs or not fact.drugs or any(
+            drug in fact.drugs or base.related_drugs.get(drug) in fact.drugs for drug in drugs)
+
+    on_topic = [scored.fact for retrieval in retrievals for scored in retrieval.ranking.facts
+                if topic and scored.fact.topic == topic and scored.entities >= 0
+                and about_the_drug(scored.fact, retrieval.query.all_drugs)]
+    facts = list(dict.fromkeys(on_topic))[:2] or [
+        fact for retrieval in retrievals if retrieval.answerable for fact in retrieval.facts(limit=2)][:2]
     lead = f"{refusal} What the article says in general:" if facts else refusal
     composed = compose.compose_answer("advice", [Part(tuple(facts))], base.source, lead=lead,
                                       notes=_notes(message))

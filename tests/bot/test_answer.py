@@ -128,7 +128,14 @@ def test_dose_advice_is_refused_then_the_general_dosing_facts_are_given(base):
     reply = answer.answer_message("how much ketamine should I take for my pain?")
     assert reply.kind == "advice" and "about how much to take" in first_sentence(reply.text)
     assert reply.fact_ids and "What the article says in general:" in reply.text
+    assert {base.by_id(fact_id).topic for fact_id in reply.fact_ids} == {"dosing"}
     assert_cited_and_disclaimed(reply.text)
+
+
+def test_dose_advice_never_gives_another_drugs_dosing_facts():
+    # The only dosing fact near memantine is about dextromethorphan's trial: no general facts rather than those.
+    reply = answer.answer_message("what dose of memantine should i take for fibro")
+    assert reply.kind == "advice" and reply.fact_ids == []
 
 
 @pytest.mark.parametrize(
