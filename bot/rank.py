@@ -32,10 +32,10 @@ import bm25s
 import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
-from wordfreq import zipf_frequency
 
 from bot.facts import FACTS_DIR, Fact, FactBase, load_fact_base
 from bot.nlp import content_lemmas
+from bot.rarity import zipf_frequency  # wordfreq's English values, from a table on disk
 from bot.safety import CoverageGuard, Uncovered, get_coverage_guard, normalise
 from bot.understand import Query, topic_cues, understand
 from bot.vocabulary import get_tagger

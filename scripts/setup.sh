@@ -39,3 +39,7 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# wordfreq's English values as a table on disk (bot/rarity.py), so that no server holds its word list in memory;
+# skipped when it exists.
+.venv/bin/python -m bot.rarity build >/dev/null

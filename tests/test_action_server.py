@@ -51,6 +51,8 @@ def test_the_action_server_imports_neither_rasa_nor_tensorflow_and_still_answers
         assert heavy not in found["loaded"], f"{heavy} is imported by the action server"
     # The language comes with the message from the NLU guard: the detector's models stay in the Rasa process.
     assert "lingua" not in found["loaded"]
+    # How rare a word is comes from a table on disk (bot/rarity.py), not from wordfreq's list in memory.
+    assert "wordfreq" not in found["loaded"]
     assert found["replies"] >= 1
     declared = {value for name, value in vars(constants).items() if name.startswith("ACTION_")}
     assert declared <= set(found["actions"]), declared - set(found["actions"])
