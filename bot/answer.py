@@ -149,8 +149,9 @@ def answer_message(
                             topic=advice.topic)
     parts: list[Part] = []
     budget = MAX_FACTS if len(retrievals) == 1 else max(1, MAX_FACTS // len(retrievals) + 1)
-    for retrieval in retrievals:
-        if not retrieval.answerable and len(retrievals) > 1 and not asks_plainly(retrieval.query):
+    plainly = [asks_plainly(retrieval.query) for retrieval in retrievals]
+    for retrieval, plain in zip(retrievals, plainly, strict=True):
+        if not retrieval.answerable and not plain and any(plainly):
             continue  # "I just need to know what's realistic." leads up to the post's real question
         if retrieval.answerable:
             parts.append(Part(tuple(_facts_for(retrieval, shown, budget))))

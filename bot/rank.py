@@ -151,6 +151,7 @@ class RankerConfig:
     context_entities: float = 0.5
     near_paragraph: float = 0.15  # a follow-up: a fact of the last answer, or of its paragraph or the next one
     near_section: float = 0.05  # a follow-up: a fact of the last answer's section
+    aspect: float = 0.2  # a fact of the aspect the question's own cue words ask for (cost, dosing...)
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class FactRanker:
         share = _normalised(lexical)
         chars = self._both(self.chars, query) if config.chars else np.zeros(len(self.base.facts))
         related = self.base.related_drugs
+        asked_aspect = query_aspect(query.question_text) if config.aspect else None
         near = {fact_id: bonus * query.near_weight for fact_id, bonus in self.nearness(query.near).items()}
         scored = []
         for number, fact in enumerate(self.base.facts):
@@ -237,11 +239,13 @@ class FactRanker:
                 continue
             agreement = entity_agreement(query, fact, related, config.context_entities)
             in_topic = query.topic is not None and fact.topic == query.topic
+            in_aspect = asked_aspect is not None and fact.topic == asked_aspect
             score = (
                 config.lexical * share[number]
                 + config.chars * chars[number]
                 + config.entities * agreement
                 + (config.topic if in_topic else 0.0)
+                + (config.aspect if in_aspect else 0.0)
                 + near.get(fact.id, 0.0)
             )
             scored.append(ScoredFact(fact, float(score), float(lexical[number]), float(share[number]),
@@ -437,6 +441,8 @@ class Answerability:
         if ranking.best and figure_missing(ranking.query.question_text, ranking.best.fact):
             return Coverage(NOT_COVERED, probability, "figure", None, signals)
         query, best = ranking.query, ranking.best
+        if best and best.entities > 0 and asks_what_it_is(query):
+            return Coverage(ANSWER, probability, "", None, signals)
         if query.near_weight > 1 and best and not signals.unknown and best.fact.id in self.ranker.nearness(query.near):
             # "What did that study say exactly?" points at the last answer with almost no words of its own: a fact
             # next to that answer, with no word the fact base doesn't know, is what it asks about.
@@ -458,6 +464,22 @@ def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     with (FACTS_DIR / "figures.yml").open(encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
     return re.compile(_whole_words(spec["asks_for_a_figure"])), re.compile(_whole_words(spec["figure_words"]) + r"|\d")
+
+
+@functools.lru_cache(maxsize=1)
+def definition_words() -> frozenset[str]:
+    """The words of data/facts/definitions.yml: those that ask what something is."""
+    with (FACTS_DIR / "definitions.yml").open(encoding="utf-8") as handle:
+        return frozenset(yaml.safe_load(handle)["words"])
+
+
+def asks_what_it_is(query: Query) -> bool:
+    """The question names a drug or condition and otherwise only asks what it is ("explain spravato to me")."""
+    if not (query.drugs or query.conditions):
+        return False
+    words = [token for token in tokenize(query.question_text) if ":" not in token and len(token) > 1]
+    names = {entity.text.lower() for entity in get_tagger().tag(query.question_text)}
+    return all(word in definition_words() or word in names for word in words)
 
 
 def figure_missing(question: str, fact: Fact) -> bool:

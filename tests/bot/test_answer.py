@@ -268,3 +268,9 @@ def test_cues_name_known_topics(base):
 
     cues = yaml.safe_load((FACTS_DIR / "cues.yml").read_text(encoding="utf-8"))
     assert {entry["topic"] for entry in cues} <= set(base.topics)
+
+
+def test_a_message_of_several_sentences_none_of_which_asks_plainly_still_gets_a_reply_with_content():
+    # Every sentence was dropped as a lead-in when none asked with a question mark: the reply was the disclaimer.
+    reply = answer.answer_message("'; DROP TABLE events; --")
+    assert reply.text.strip() != compose.DISCLAIMER and reply.text.startswith("The article")

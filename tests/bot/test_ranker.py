@@ -226,11 +226,19 @@ def test_what_the_article_does_not_cover_is_said_so(answerability, question, rea
     "question",
     ["how fast does ketamine work for depression", "does ketamine help with fibromyalgia",
      "how much does memantine help fibro pain", "how long did the relief last in the 2011 fibromyalgia study",
+     # only asks what a named drug is: the article always gives its basics
+     "explain spravato to me", "whats dxm even",
+     # the aspect its own words ask for (cost), about the drug named, though none of the cost facts' words
+     "how much would spravato set me back?",
      "what did the 2005 staud paper conclude about dextromethorphan"],
 )
 def test_what_the_article_covers_is_answered(answerability, question):
     coverage = _decide(answerability, question)
     assert coverage.status == ANSWER and coverage.reason == ""
+
+
+def test_a_question_for_an_aspect_ranks_that_aspects_facts_first(ranker):
+    assert ranker.rank("how much would spravato set me back?").ids(1) == ["cost-spravato-price"]
 
 
 def test_answerability_is_a_probability_that_falls_with_a_rare_unknown_word(answerability):
