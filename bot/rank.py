@@ -37,7 +37,7 @@ from bot.facts import FACTS_DIR, Fact, FactBase, load_fact_base
 from bot.nlp import content_lemmas
 from bot.rarity import zipf_frequency  # wordfreq's English values, from a table on disk
 from bot.safety import CoverageGuard, Uncovered, get_coverage_guard, normalise
-from bot.understand import Query, topic_cues, understand
+from bot.understand import Query, topic_cues, understand, whole_words
 from bot.vocabulary import get_tagger
 
 TEXT, ASKS, KEYWORDS = "text", "asks", "keywords"
@@ -453,17 +453,13 @@ class Answerability:
         return Coverage(ANSWER, probability, "", None, signals)
 
 
-def _whole_words(cues: list[str]) -> str:
-    return r"(?<!\w)(" + "|".join(re.escape(cue) for cue in cues) + r")(?!\w)"
-
-
 @functools.lru_cache(maxsize=1)
 def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The cue words of data/facts/figures.yml: a question that asks for a figure, and a fact that gives one (its
     words, or any digit)."""
     with (FACTS_DIR / "figures.yml").open(encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
-    return re.compile(_whole_words(spec["asks_for_a_figure"])), re.compile(_whole_words(spec["figure_words"]) + r"|\d")
+    return re.compile(whole_words(spec["asks_for_a_figure"])), re.compile(whole_words(spec["figure_words"]) + r"|\d")
 
 
 @functools.lru_cache(maxsize=1)

@@ -216,13 +216,18 @@ def understand(
     )
 
 
+def whole_words(cues: list[str]) -> str:
+    """A pattern matching any of the cue words or phrases as whole words (normalised text: see normalise)."""
+    return r"(?<!\w)(" + "|".join(re.escape(cue) for cue in cues) + r")(?!\w)"
+
+
 @functools.lru_cache(maxsize=1)
 def topic_cues() -> list[tuple[str, re.Pattern[str]]]:
     """Each topic's cue words (data/facts/cues.yml) as one pattern, in the file's priority order."""
     with (FACTS_DIR / "cues.yml").open(encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
     return [
-        (entry["topic"], re.compile(r"(?<!\w)(" + "|".join(re.escape(cue) for cue in entry["cues"]) + r")(?!\w)"))
+        (entry["topic"], re.compile(whole_words(entry["cues"])))
         for entry in spec
     ]
 
