@@ -53,6 +53,9 @@ QUOTED_WORDS = 14
 READABLE = {"esketamine": "Spravato (esketamine)", "mecfs": "ME/CFS", "chronic_pain": "chronic pain",
             "bipolar_depression": "bipolar depression", "ptsd": "PTSD", "parkinsons": "Parkinson's disease",
             "orthostatic_intolerance": "orthostatic intolerance", "dextromethorphan": "dextromethorphan (DXM)"}
+# A form named in a comparison: ketamine given that way.
+FORM_NAMES = {"iv_infusion": "IV ketamine", "nasal_spray": "ketamine nasal spray", "pill": "ketamine pills",
+              "gel": "ketamine gel"}
 # What an aspect question asks for, in a gap sentence ("The article doesn't cover the side effects of memantine.").
 ASPECTS = {"cost": "the cost", "regulation": "the approval", "side_effects": "the side effects",
            "dosing": "the doses", "duration": "how long the effects last", "forms": "the forms",
@@ -90,6 +93,10 @@ def gap_sentence(retrieval: Retrieval) -> str:
 
         aspect = ASPECTS.get(query_aspect(query.question_text) or "", "that")
         return f"The article doesn't cover {aspect} of {readable(query.drugs[0])}."
+    if coverage.reason == "comparison":
+        from bot.rank import compared_treatments
+
+        return f"The article doesn't compare {and_list(treatment_names(compared_treatments(query)))} head to head."
     question = " ".join(query.questions).strip(" .!?")
     # Only a question is quoted as one: "I just need to know what's realistic" is not turned into one.
     words = question.split() if asks_plainly(query) else []
@@ -102,6 +109,16 @@ def gap_sentence(retrieval: Retrieval) -> str:
     return f'The article doesn\'t answer "{question}?"'
 
 
+def treatment_names(named: tuple[str, ...]) -> list[str]:
+    """How a gap sentence names compared treatments: a form is ketamine given that way ("IV ketamine")."""
+    return [FORM_NAMES.get(name, readable(name)) for name in named]
+
+
+def and_list(names: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def asks_plainly(query: Query) -> bool:
     """The question has a question mark or opens with a question word (not only "I need to know...")."""
     return any(asked.rstrip().endswith("?") or QUESTION_OPENING.match(asked) for asked in query.questions)
@@ -111,7 +128,7 @@ def related_fact(retrieval: Retrieval) -> Fact | None:
     """The one fact worth giving beside a gap: about what was named, and close to answering."""
     best, coverage = retrieval.ranking.best, retrieval.coverage
     named = retrieval.query.drugs or retrieval.query.conditions
-    if best is None or not named or best.entities < 1 or coverage.reason not in ("score", "figure"):
+    if best is None or not named or best.entities < 1 or coverage.reason not in ("score", "figure", "comparison"):
         return None  # a named subject, or a pair or aspect the article never puts together: nothing is near
     return best.fact if coverage.signals.coverage >= RELATED_COVERAGE else None
 

@@ -18,9 +18,11 @@ MEANINGFUL = frozenset(
     "who how much many long why when get take last first never more less well off same give often".split()
 )
 # Words that carry no question of their own: greetings, thanks and fillers ("ok and who can even get it" is not
-# about anything "ok").
+# about anything "ok"), and the pieces of casual contractions as spaCy splits them ("gonna": gon + na, "gotta":
+# got + ta), which would otherwise count as rare words the fact base never uses.
 FILLERS = frozenset(
-    "ok okay okey k yeah yep yes hi hey hello thanks thank thx please pls plz lol um uh hmm oh btw".split()
+    "ok okay okey k yeah yep yes hi hey hello thanks thank thx please pls plz lol um uh hmm oh btw "
+    "gon na wan ta wanna kinda sorta dunno lemme gimme tho".split()
 )
 IGNORED_WORDS = (STOP_WORDS - MEANINGFUL) | FILLERS
 

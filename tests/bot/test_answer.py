@@ -62,6 +62,14 @@ def test_a_question_the_article_does_not_answer_opens_by_naming_the_gap(question
     assert "outside what I can help with" not in reply.text
 
 
+def test_a_comparison_the_article_never_makes_names_the_treatments():
+    reply = answer.answer_message("My insurance will cover TMS but not IV ketamine. Which one works better?")
+    assert reply.kind == "not_covered", reply.text
+    assert reply.text.startswith("The article doesn't compare IV ketamine and TMS head to head."), reply.text
+    spravato = answer.answer_message("is spravato or iv ketamine more effective")
+    assert spravato.text.startswith("The article doesn't compare Spravato (esketamine) and IV ketamine head to head.")
+
+
 def test_a_sentence_that_only_says_it_wants_to_know_is_not_quoted_back_as_a_question():
     reply = answer.answer_message("I'm trying to decide if it's worth the money. I don't need miracles, I just need to "
                                   "know what's realistic. What percent of people respond to spravato?")

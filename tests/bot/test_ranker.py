@@ -22,8 +22,10 @@ from bot.rank import (
     FactRanker,
     LexicalIndex,
     RankerConfig,
+    compared_treatments,
     entity_agreement,
     tokenize,
+    unmade_comparison,
 )
 from bot.retrieval import MAX_FACTS, retrieve, retrieve_each
 from bot.understand import Query, is_question, split_post, understand
@@ -215,6 +217,11 @@ def _decide(answerability: Answerability, text: str):
         ("what is the usual dose of memantine", "aspect"),  # no dosing fact about memantine
         ("does ketamine help with sarcoidosis", "score"),  # a rare word the fact base never uses
         ("what percent of people respond to spravato in the trials", "figure"),  # the best fact gives no figure
+        # comparisons the article never makes (data/facts/comparisons.yml)
+        ("is ketamine better than tms for depression", "comparison"),
+        ("is spravato or iv ketamine more effective", "comparison"),
+        ("My insurance covers TMS but not IV ketamine. Which one works better for my depression?", "comparison"),
+        ("is ketamine safer than opioids for back pain", "comparison"),
     ],
 )
 def test_what_the_article_does_not_cover_is_said_so(answerability, question, reason):
@@ -237,6 +244,31 @@ def test_what_the_article_covers_is_answered(answerability, question):
     assert coverage.status == ANSWER and coverage.reason == ""
 
 
+@pytest.mark.parametrize(
+    "question, compared",
+    [
+        ("is iv ketamine more effective than spravato?", ("iv_infusion", "esketamine")),
+        ("compounded ketamine nasal spray vs spravato", ("nasal_spray", "esketamine")),
+        ("ketamine pills vs infusions, which works better", ("pill", "iv_infusion")),
+        # not two treatments compared
+        ("is spravato nasal spray better for depression than for pain?", ()),  # Spravato is the nasal spray
+        ("does ketamine work better for pain or depression?", ()),  # conditions, not treatments
+        ("does ketamine work better combined with opioids?", ()),  # taken together, not compared
+        ("whats the difference between ketamine and spravato", ()),  # what each is: the article says
+    ],
+)
+def test_the_treatments_a_question_compares(question, compared):
+    assert compared_treatments(understand(question)) == compared
+
+
+@pytest.mark.parametrize(
+    "question", ["is ketamine stronger than dxm?", "is memantine or dextromethorphan better for fibro",
+                 "does ketamine work faster than antidepressants"],
+)
+def test_a_comparison_the_article_makes_is_not_a_gap(question):
+    assert unmade_comparison(understand(question)) == ()
+
+
 def test_a_question_for_an_aspect_ranks_that_aspects_facts_first(ranker):
     assert ranker.rank("how much would spravato set me back?").ids(1) == ["cost-spravato-price"]
 
@@ -251,6 +283,11 @@ def test_answerability_is_a_probability_that_falls_with_a_rare_unknown_word(answ
 
 def test_a_misspelling_is_not_an_unknown_word(answerability):
     assert _decide(answerability, "does ketamine help fibromyalga").signals.unknown == ()
+
+
+def test_casual_contractions_are_not_unknown_words(answerability):
+    coverage = _decide(answerability, "is ketamine gonna come in pill form?")
+    assert coverage.signals.unknown == () and coverage.status == ANSWER
 
 
 # --- the API for the answer stage ---------------------------------------------------------------------------------

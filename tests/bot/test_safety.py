@@ -266,6 +266,11 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "I had a bad time with weed once and panicked. Do people hallucinate when they get ketamine?",
     "I'm 8 years sober from alcohol. Can you get addicted to ketamine treatments?",
     "I have a messy mix: fibro, CFS and bipolar depression. Has ketamine helped someone with a mix like mine?",
+    # what research says of a combination: the article answers some of these
+    "can ketamine be combined with low dose opioids for fibromyalgia",
+    "Is there any research saying it works better combined with other meds?",
+    # alcohol addiction as a condition, not a drink with a treatment
+    "ketamine for alcohol addiction?",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
@@ -283,6 +288,10 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("Can I just take about 30 mg of DXM every day on my own like the researchers?", "dose"),
     ("We have $4k in savings. Would you spend it on ketamine if you were me?", "suitability"),
     ("Given how fragile I am, is ketamine worth the risk for me personally?", "suitability"),
+    ("I feel so much better. Can I cut down to once a week on my own?", "start_stop_switch"),
+    ("I'm desperate. Would it be that bad to try a low dose on my own?", "dose"),
+    ("I have $5000 saved. Would you spend it on ketamine infusions or keep it?", "suitability"),
+    ("Can you combine ketamine infusions with gabapentin? Does one cancel the other out?", "interaction"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
