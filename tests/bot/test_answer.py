@@ -50,6 +50,11 @@ def test_an_answer_has_one_evidence_line_one_source_line_and_the_disclaimer_on_o
     "question, gap",
     [
         ("does ketamine show up on a drug test?", "The article doesn't say anything about drug tests."),
+        ("my insurance denied spravato twice. what do people do when insurance says no?",
+         "The article doesn't say anything about what to do when insurance refuses to pay"),
+        ("can spravato be used on its own now, without a pill antidepressant?",
+         "The article doesn't say anything about whether Spravato is taken together with an antidepressant pill"),
+        ("can ketamine cause memory problems?", "The article doesn't say anything about memory problems"),
         ("does memantine help ME/CFS?", "The article doesn't say anything about memantine for ME/CFS."),
         ("what are the side effects of memantine?", "The article doesn't cover the side effects of memantine."),
     ],

@@ -250,6 +250,8 @@ def test_what_the_article_covers_is_answered(answerability, question):
         ("is iv ketamine more effective than spravato?", ("iv_infusion", "esketamine")),
         ("compounded ketamine nasal spray vs spravato", ("nasal_spray", "esketamine")),
         ("ketamine pills vs infusions, which works better", ("pill", "iv_infusion")),
+        ("Is ketamine assisted therapy better than just getting the infusion?",
+         ("iv_infusion", "ketamine-assisted therapy")),
         # not two treatments compared
         ("is spravato nasal spray better for depression than for pain?", ()),  # Spravato is the nasal spray
         ("does ketamine work better for pain or depression?", ()),  # conditions, not treatments
