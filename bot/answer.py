@@ -127,8 +127,18 @@ def asks_plainly(query: Query) -> bool:
 def related_fact(retrieval: Retrieval) -> Fact | None:
     """The one fact worth giving beside a gap: about what was named, and close to answering."""
     best, coverage = retrieval.ranking.best, retrieval.coverage
+    if coverage.reason == "comparison":
+        # a fact that names both treatments is near ("ketamine vs TMS": rTMS may sustain what ketamine began)
+        from bot.rank import FORM_NAMES, compared_treatments, treatments_named
+
+        def as_drugs(names: tuple[str, ...]) -> set[str]:  # IV ketamine, ketamine pills...: ketamine
+            return {"ketamine" if name in FORM_NAMES else name for name in names}
+
+        compared = as_drugs(compared_treatments(retrieval.query))
+        return next((scored.fact for scored in retrieval.ranking.facts[:3]
+                     if len(compared & as_drugs(treatments_named(scored.fact.text))) >= 2), None)
     named = retrieval.query.drugs or retrieval.query.conditions
-    if best is None or not named or best.entities < 1 or coverage.reason not in ("score", "figure", "comparison"):
+    if best is None or not named or best.entities < 1 or coverage.reason not in ("score", "figure"):
         return None  # a named subject, or a pair or aspect the article never puts together: nothing is near
     return best.fact if coverage.signals.coverage >= RELATED_COVERAGE else None
 

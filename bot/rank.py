@@ -485,11 +485,19 @@ def comparisons() -> Comparisons:
 def compared_treatments(query: Query) -> tuple[str, ...]:
     """The treatments a question asks to compare ("is IV ketamine more effective than Spravato?": iv_infusion,
     esketamine), or () when it doesn't compare two of them. A form stands for ketamine given that way."""
-    text = query.focus_text
-    normal = normalise(text)
     spec = comparisons()
+    normal = normalise(query.focus_text)
     if not spec.asks.search(normal) or spec.combines.search(normal):
         return ()
+    named = treatments_named(query.focus_text)
+    return named if len(named) >= 2 else ()
+
+
+def treatments_named(text: str) -> tuple[str, ...]:
+    """The treatments a text names, in order: drugs, forms (each standing for ketamine given that way) and the
+    other treatments of data/facts/comparisons.yml."""
+    normal = normalise(text)
+    spec = comparisons()
     tagged = [entity for entity in get_tagger().tag(text) if entity.label in ("drug", "form")]
     forms = [entity.value for entity in tagged if entity.label == "form"]
     named = []
@@ -502,8 +510,7 @@ def compared_treatments(query: Query) -> tuple[str, ...]:
             continue  # "Spravato nasal spray" is Spravato
         named.append(entity.value)
     named += [name for name, pattern in spec.treatments if pattern.search(normal)]
-    named = list(dict.fromkeys(named))
-    return tuple(named) if len(named) >= 2 else ()
+    return tuple(dict.fromkeys(named))
 
 
 def unmade_comparison(query: Query) -> tuple[str, ...]:

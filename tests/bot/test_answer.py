@@ -75,6 +75,14 @@ def test_a_comparison_the_article_never_makes_names_the_treatments():
     assert spravato.text.startswith("The article doesn't compare Spravato (esketamine) and IV ketamine head to head.")
 
 
+def test_beside_a_comparison_the_article_never_makes_comes_a_fact_that_names_both_treatments():
+    reply = answer.answer_message("is ketamine better than tms for depression?")
+    assert reply.kind == "not_covered" and reply.fact_ids == ["duration-rtms"], reply.text
+    assert "What it does say nearby: " in reply.text
+    alone = answer.answer_message("ketamine vs ECT, which works better?")
+    assert alone.kind == "not_covered" and alone.fact_ids == [], "no fact names both: nothing is near"
+
+
 def test_a_sentence_that_only_says_it_wants_to_know_is_not_quoted_back_as_a_question():
     reply = answer.answer_message("I'm trying to decide if it's worth the money. I don't need miracles, I just need to "
                                   "know what's realistic. What percent of people respond to spravato?")

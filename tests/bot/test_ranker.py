@@ -221,7 +221,7 @@ def _decide(answerability: Answerability, text: str):
         ("is ketamine better than tms for depression", "comparison"),
         ("is spravato or iv ketamine more effective", "comparison"),
         ("My insurance covers TMS but not IV ketamine. Which one works better for my depression?", "comparison"),
-        ("is ketamine safer than opioids for back pain", "comparison"),
+        ("is ketamine better than gabapentin for nerve pain", "comparison"),
     ],
 )
 def test_what_the_article_does_not_cover_is_said_so(answerability, question, reason):
@@ -265,7 +265,7 @@ def test_the_treatments_a_question_compares(question, compared):
 
 @pytest.mark.parametrize(
     "question", ["is ketamine stronger than dxm?", "is memantine or dextromethorphan better for fibro",
-                 "does ketamine work faster than antidepressants"],
+                 "does ketamine work faster than antidepressants", "is ketamine safer than opioids for back pain"],
 )
 def test_a_comparison_the_article_makes_is_not_a_gap(question):
     assert unmade_comparison(understand(question)) == ()
