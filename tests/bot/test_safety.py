@@ -93,6 +93,10 @@ SIGN_EXAMPLES = [
     ("I started cutting again last week", "self_harm"),
     ("my brother texted me a goodbye message and now he won't answer", "finality_goodbye"),
     ("my daughter keeps saying she wants to kill herself", "other_at_risk"),
+    # written later, for forms the guard had missed
+    ("i have a plan and the means, i just want to know if ketamine could change my mind", "plan_timing"),
+    ("honestly i've been researching ways out. is there anything that works fast?", "means_method"),
+    ("Sometimes I drive and think about just turning the wheel into a tree.", "means_method"),
 ]
 
 
@@ -101,6 +105,15 @@ def test_each_warning_sign_gets_crisis_help(text, sign):
     assessment = get_crisis_guard().assess(text)
     assert assessment.tier == CRISIS
     assert assessment.sign == sign
+
+
+@pytest.mark.parametrize("text", [
+    "my old meds made me want to die of boredom, theyre so flat. is ketamine different?",
+    "I'd kill for a good night's sleep lol. does memantine help sleep?",
+    "I'm dying to know if memantine works for fibro",
+])
+def test_a_figure_of_speech_is_no_alarm(text):
+    assert get_crisis_guard().assess(text).tier not in (CRISIS, EMERGENCY)
 
 
 @pytest.mark.parametrize("text, kind", [
