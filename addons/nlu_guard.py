@@ -13,6 +13,7 @@ an answer on its own: its confident crisis or emergency call (`classifier_min_co
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -192,16 +193,22 @@ class DestructiveIntentGuard(GraphComponent):
     def __init__(self, config: dict[str, Any]) -> None:
         self.intents = tuple(config.get("intents") or ("forget_me",))
         self.min_confidence = float(config.get("min_confidence", 0.9))
+        # The command itself, typed as the whole message ("forget me", "Forget me."), is unmistakable however
+        # unsure the classifier is of two words: it gets the first intent (and still only the question).
+        self.commands = frozenset(command_key(command) for command in config.get("commands") or ())
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"intents": ["forget_me"], "min_confidence": 0.9}
+        return {"intents": ["forget_me"], "min_confidence": 0.9, "commands": []}
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
+            if command_key(message.get(TEXT) or "") in self.commands and not message.get(SAFETY_FLAG):
+                SafetyOverride._override(message, self.intents[0])
+                continue
             predicted = message.get(INTENT) or {}
             if predicted.get("name") not in self.intents:
                 continue
@@ -209,6 +216,11 @@ class DestructiveIntentGuard(GraphComponent):
             if unsure or has_question_content(message.get(TEXT) or "", message.get(ENTITIES) or []):
                 fall_to_next_intent(message, self.intents)
         return messages
+
+
+def command_key(text: str) -> str:
+    """A message as a command: lower case, the words only ("Forget me." and "forget me" are one command)."""
+    return " ".join(re.findall(r"[a-z]+", text.lower()))
 
 
 def has_question_content(text: str, entities: list[dict[str, Any]]) -> bool:

@@ -72,6 +72,18 @@ def test_questions_mentioning_records_approval_or_concerns_never_become_forget_m
     assert parse(text)["intent"]["name"] != "forget_me"
 
 
+@pytest.mark.parametrize("text", ["forget me", "Forget me.", "delete my data", "please forget me"])
+def test_the_command_typed_alone_is_understood_however_unsure_the_classifier(parse, text):
+    # (only the deletion question follows: tests/actions, a typed forget-me asks first)
+    assert parse(text)["intent"]["name"] == "forget_me"
+
+
+@pytest.mark.parametrize("text", ["forget it", "forget me, what does ketamine cost?",
+                                  "can the clinic delete my data?"])
+def test_only_the_whole_message_is_a_command(parse, text):
+    assert parse(text)["intent"]["name"] != "forget_me"
+
+
 def test_forget_me_near_misses_never_prompt_a_deletion(parse):
     import yaml
 
