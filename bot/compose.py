@@ -2,7 +2,8 @@
 
 Every reply built here ends with DISCLAIMER, and every reply that states facts carries a line beginning with
 `Source:` or `Sources:` that names Health Rising, the date, the section and the cited work. A fact with a
-`caution` is never shown without it: `fact_sentences()` is the one place a fact's text becomes answer text.
+`caution` is never shown without it (a sentence of it that another fact of the same reply says is not repeated):
+`fact_sentences()` is the one place a fact's text becomes answer text.
 """
 
 from __future__ import annotations
@@ -88,21 +89,41 @@ MAX_FACTS_PER_ANSWER = 3
 MAX_ANSWER_CHARS = 520  # about 85 words: three short facts, or one or two long ones
 
 
-def fact_sentences(fact: Fact) -> str:
-    """What the patient reads for one fact: its text, then its caution when it has one."""
-    return f"{fact.text} {fact.caution}" if fact.caution else fact.text
+# A caution sentence is "said by" another fact of the same answer when this share of its content words is there.
+SAID_ELSEWHERE = 0.7
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
-def _sentences_once(fact: Fact, cautions_shown: set[str]) -> str:
+def fact_sentences(fact: Fact, others: Sequence[str] = ()) -> str:
+    """What the patient reads for one fact: its text, then its caution when it has one, less any sentence of the
+    caution that one of `others` (the texts of the other facts of the same reply) says anyway."""
+    if not fact.caution:
+        return fact.text
+    kept = [sentence for sentence in SENTENCE_END.split(fact.caution.strip()) if not _said_by(sentence, others)]
+    return " ".join([fact.text, *kept])
+
+
+def _sentences_once(fact: Fact, cautions_shown: set[str], others: Sequence[str] = ()) -> str:
     """A fact's sentences in an answer, its caution left out when the same caution, or one that says it and more,
-    was already shown."""
+    was already shown; a sentence of the caution that another fact of the answer says anyway is left out too
+    (memantine's "a review found the results not particularly good", beside the review's own fact)."""
     if not fact.caution:
         return fact.text
     caution = fact.caution.rstrip(". ")
     if any(shown.startswith(caution) for shown in cautions_shown):
         return fact.text
     cautions_shown.add(caution)
-    return fact_sentences(fact)
+    return fact_sentences(fact, others)
+
+
+def _said_by(sentence: str, texts: Sequence[str]) -> bool:
+    """Most of the sentence's content words are in one of the texts."""
+    from bot.nlp import content_lemmas
+
+    words = set(content_lemmas(sentence))
+    return bool(words) and any(
+        len(words & set(content_lemmas(text))) >= SAID_ELSEWHERE * len(words) for text in texts
+    )
 
 
 def take_for_answer(ranked: Sequence[Fact], limit: int = MAX_FACTS_PER_ANSWER) -> list[Fact]:
@@ -263,7 +284,8 @@ def compose_answer(
     if not lead and parts and parts[0].gap:
         lead, gaps = parts[0].gap, gaps[1:]  # the first question is not covered: say so first
     cautions_shown: set[str] = set()
-    shown = [(fact, _sentences_once(fact, cautions_shown)) for fact in facts]
+    shown = [(fact, _sentences_once(fact, cautions_shown, [other.text for other in facts if other is not fact]))
+             for fact in facts]
     body = [lead] if lead else []
     if shown:
         nearby = "What it does say nearby: " if kind == "not_covered" else ""
