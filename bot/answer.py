@@ -88,11 +88,11 @@ def gap_sentence(retrieval: Retrieval) -> str:
     if coverage.reason == "pair" and query.drugs and query.conditions:
         return (f"The article doesn't say anything about {readable(query.drugs[0])} for "
                 f"{readable(query.conditions[0])}.")
-    if coverage.reason == "aspect" and query.drugs:
+    if coverage.reason == "aspect" and query.all_drugs:
         from bot.rank import query_aspect
 
         aspect = ASPECTS.get(query_aspect(query.question_text) or "", "that")
-        return f"The article doesn't cover {aspect} of {readable(query.drugs[0])}."
+        return f"The article doesn't cover {aspect} of {readable(query.all_drugs[0])}."
     if coverage.reason == "comparison":
         from bot.rank import compared_treatments
 

@@ -410,8 +410,10 @@ class Answerability:
             (drug, condition) in self.pairs for drug in drugs for condition in conditions
         )
         aspect = query_aspect(query.question_text)
-        aspect_missing = bool(aspect and drugs) and not any(
-            (aspect, drug) in self.aspects or (aspect, self.related.get(drug)) in self.aspects for drug in drugs
+        # A question that names no drug asks about the one before it ("what is memantine?" ... "side effects?").
+        asked_drugs = query.all_drugs
+        aspect_missing = bool(aspect and asked_drugs) and not any(
+            (aspect, drug) in self.aspects or (aspect, self.related.get(drug)) in self.aspects for drug in asked_drugs
         )
         return Signals(
             coverage=held / weight if weight else 0.0,

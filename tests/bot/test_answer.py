@@ -295,3 +295,14 @@ def test_a_message_of_several_sentences_none_of_which_asks_plainly_still_gets_a_
     # Every sentence was dropped as a lead-in when none asked with a question mark: the reply was the disclaimer.
     reply = answer.answer_message("'; DROP TABLE events; --")
     assert reply.text.strip() != compose.DISCLAIMER and reply.text.startswith("The article")
+
+
+@pytest.mark.parametrize("question, gap", [
+    ("side effects?", "The article doesn't cover the side effects of memantine."),
+    ("how much does it cost", "The article doesn't cover the cost of memantine."),
+])
+def test_a_follow_up_about_an_aspect_the_article_never_gives_for_the_drug_before_says_so(question, gap):
+    # "what is memantine?" ... "side effects?": not antidepressants' side effects, not Spravato's price
+    reply = answer.answer_message(question, carried_drugs=("memantine",), last_facts=("memantine-modest",))
+    assert reply.kind == "not_covered" and reply.text.startswith(gap), reply.text
+    assert reply.fact_ids == []
