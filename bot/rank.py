@@ -434,7 +434,12 @@ class Answerability:
         probability = self.calibration.probability(signals)
         # The question (and what it points back to), not the whole post: "I'm scared of getting addicted. How much
         # does Spravato cost?" asks about the cost.
-        uncovered = (self.subjects or get_coverage_guard()).check(ranking.query.focus_text)
+        query = ranking.query
+        guard = self.subjects or get_coverage_guard()
+        uncovered = guard.check(query.focus_text)
+        if uncovered is None and not query.drugs and query.context_drugs:
+            # "side effects?" after Spravato asks about Spravato's side effects, which the article doesn't cover
+            uncovered = guard.check(f"{query.focus_text.rstrip(' ?.!')} of {query.context_drugs[0]}")
         if uncovered is not None:
             return Coverage(NOT_COVERED, probability, "subject", uncovered, signals)
         if signals.pair_missing:

@@ -306,3 +306,14 @@ def test_a_follow_up_about_an_aspect_the_article_never_gives_for_the_drug_before
     reply = answer.answer_message(question, carried_drugs=("memantine",), last_facts=("memantine-modest",))
     assert reply.kind == "not_covered" and reply.text.startswith(gap), reply.text
     assert reply.fact_ids == []
+
+
+def test_a_follow_up_is_checked_against_the_subjects_with_the_drug_before_it():
+    reply = answer.answer_message("side effects?", carried_drugs=("esketamine",), last_facts=("spravato-fda-vote",))
+    assert reply.kind == "not_covered", reply.text
+    assert reply.text.startswith("The article doesn't say anything about Spravato's side effects."), reply.text
+
+
+def test_what_the_article_concluded_is_answered_from_its_conclusions():
+    reply = answer.answer_message("what did the article conclude?")
+    assert reply.kind == "answer" and reply.fact_ids[0].startswith("conclusion-"), reply.text
