@@ -138,7 +138,7 @@ class SafetyOverride(GraphComponent):
             predicted = message.get(INTENT) or {}
             message.set(CLASSIFIER_INTENT, predicted.get("name"), add_to_output=True)
             if flag in (*HELP_INTENTS, BAD_INPUT_INTENT, CHECK_IN_INTENT):
-                self._override(message, flag)
+                override_intent(message, flag)
                 continue
             if predicted.get("name") in SAFETY_INTENTS:
                 # The guard saw no risk sign. A confident classifier still gets the person asked (the check-in,
@@ -146,21 +146,21 @@ class SafetyOverride(GraphComponent):
                 # past, falls to the next intent. Only the guard's clear signs replace the answer with help.
                 confident = predicted.get("confidence", 0) >= self.classifier_min_confidence
                 if confident and not message.get(PAST_REACTION):
-                    self._override(message, CHECK_IN_INTENT)
+                    override_intent(message, CHECK_IN_INTENT)
                     continue
                 fall_to_next_intent(message, SAFETY_INTENTS)
             name = str((message.get(INTENT) or {}).get("name"))
             if flag == ADVICE_INTENT and not (name.startswith("ask_") or name == "inform"):
-                self._override(message, flag)
+                override_intent(message, flag)
         return messages
 
-    @staticmethod
-    def _override(message: Message, intent_name: str) -> None:
-        intent = {"name": intent_name, "confidence": 1.0}
-        ranking = [entry for entry in (message.get(INTENT_RANKING_KEY) or []) if entry.get("name") != intent_name]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
 
+def override_intent(message: Message, intent_name: str) -> None:
+    """Set the intent, with full confidence, at the head of the ranking (the guards' decisions)."""
+    intent = {"name": intent_name, "confidence": 1.0}
+    ranking = [entry for entry in (message.get(INTENT_RANKING_KEY) or []) if entry.get("name") != intent_name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
 
 
 def fall_to_next_intent(message: Message, dropped: tuple[str, ...]) -> None:
@@ -207,7 +207,7 @@ class DestructiveIntentGuard(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if command_key(message.get(TEXT) or "") in self.commands and not message.get(SAFETY_FLAG):
-                SafetyOverride._override(message, self.intents[0])
+                override_intent(message, self.intents[0])
                 continue
             predicted = message.get(INTENT) or {}
             if predicted.get("name") not in self.intents:

@@ -54,7 +54,7 @@ READABLE = {"esketamine": "Spravato (esketamine)", "mecfs": "ME/CFS", "chronic_p
             "bipolar_depression": "bipolar depression", "ptsd": "PTSD", "parkinsons": "Parkinson's disease",
             "orthostatic_intolerance": "orthostatic intolerance", "dextromethorphan": "dextromethorphan (DXM)"}
 # A form named in a comparison: ketamine given that way.
-FORM_NAMES = {"iv_infusion": "IV ketamine", "nasal_spray": "ketamine nasal spray", "pill": "ketamine pills",
+FORM_AS_KETAMINE = {"iv_infusion": "IV ketamine", "nasal_spray": "ketamine nasal spray", "pill": "ketamine pills",
               "gel": "ketamine gel"}
 # What an aspect question asks for, in a gap sentence ("The article doesn't cover the side effects of memantine.").
 ASPECTS = {"cost": "the cost", "regulation": "the approval", "side_effects": "the side effects",
@@ -111,7 +111,7 @@ def gap_sentence(retrieval: Retrieval) -> str:
 
 def treatment_names(named: tuple[str, ...]) -> list[str]:
     """How a gap sentence names compared treatments: a form is ketamine given that way ("IV ketamine")."""
-    return [FORM_NAMES.get(name, readable(name)) for name in named]
+    return [FORM_AS_KETAMINE.get(name, readable(name)) for name in named]
 
 
 def and_list(names: list[str]) -> str:
@@ -129,10 +129,7 @@ def related_fact(retrieval: Retrieval) -> Fact | None:
     best, coverage = retrieval.ranking.best, retrieval.coverage
     if coverage.reason == "comparison":
         # a fact that names both treatments is near ("ketamine vs TMS": rTMS may sustain what ketamine began)
-        from bot.rank import FORM_NAMES, compared_treatments, treatments_named
-
-        def as_drugs(names: tuple[str, ...]) -> set[str]:  # IV ketamine, ketamine pills...: ketamine
-            return {"ketamine" if name in FORM_NAMES else name for name in names}
+        from bot.rank import as_drugs, compared_treatments, treatments_named
 
         compared = as_drugs(compared_treatments(retrieval.query))
         return next((scored.fact for scored in retrieval.ranking.facts[:3]

@@ -463,7 +463,12 @@ class Answerability:
         return Coverage(ANSWER, probability, "", None, signals)
 
 
-FORM_NAMES = frozenset({"iv_infusion", "nasal_spray", "pill", "gel"})
+FORMS = frozenset({"iv_infusion", "nasal_spray", "pill", "gel"})
+
+
+def as_drugs(names: tuple[str, ...]) -> set[str]:
+    """Compared treatments with each form counted as ketamine given that way ("IV ketamine" is ketamine)."""
+    return {"ketamine" if name in FORMS else name for name in names}
 
 
 @dataclass(frozen=True)
@@ -526,8 +531,8 @@ def unmade_comparison(query: Query) -> tuple[str, ...]:
     if named and not any(set(named) <= group for group in comparisons().made) and not (
         # ketamine given in different ways is still ketamine: "ketamine pills vs IV" is a comparison, but
         # "is IV ketamine better than DXM?" is the article's own ketamine-DXM comparison
-        any(set(named) - FORM_NAMES | {"ketamine"} <= group for group in comparisons().made)
-        and len(set(named) & FORM_NAMES) == 1
+        any(as_drugs(named) <= group for group in comparisons().made)
+        and len(set(named) & FORMS) == 1
     ):
         return named
     return ()
