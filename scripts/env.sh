@@ -12,10 +12,12 @@ load_env_file .env
 load_env_file .env.example
 unset -f load_env_file
 
-# Quiet by default: in a script or make target whose errors go to a terminal, third-party deprecation warnings are
+# Quiet by default: in a script or make target, third-party deprecation warnings are
 # filtered out of what reaches the screen (bot/cli.py quiet; Rasa's own progress and warnings stay). VERBOSE=1 shows
-# everything. Never in an interactive shell, and not where stderr is a log or pipe (servers, systemd, the tests).
-if [ -z "${VERBOSE:-}" ] && [[ $- != *i* ]] && [ -t 2 ] && [ -x .venv/bin/python ] && [ -f bot/cli.py ] \
+# everything. Where stderr is a terminal or a pipe (`make test | tee log`, CI); never in an interactive shell, nor
+# where stderr is a file or socket (the servers' logs, systemd's journal), which keep everything.
+if [ -z "${VERBOSE:-}" ] && [[ $- != *i* ]] && { [ -t 2 ] || [ -p /dev/stderr ]; } && [ -x .venv/bin/python ] \
+   && [ -f bot/cli.py ] \
    && [ -z "${BOT_QUIET_FILTER:-}" ]; then
   export BOT_QUIET_FILTER=1
   exec 2> >(.venv/bin/python -m bot.cli quiet >&2)
