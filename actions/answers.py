@@ -21,6 +21,7 @@ from actions.constants import (
     SLOT_COUNTRY,
     SLOT_DRUG,
     SLOT_LAST_FACTS,
+    SLOT_LAST_QUESTION,
     SLOT_SHOWN_FACTS,
     SLOT_TOPIC,
     TOPIC_INTENT_PREFIX,
@@ -102,6 +103,7 @@ def answer_in_context(tracker: Tracker, topic: str | None) -> Reply:
         last_facts=tuple(tracker.get_slot(SLOT_LAST_FACTS) or ()),
         shown=tuple(tracker.get_slot(SLOT_SHOWN_FACTS) or ()),
         intent=intent,
+        last_question=tracker.get_slot(SLOT_LAST_QUESTION) or "",
     )
 
 
@@ -109,7 +111,8 @@ class ActionAnswer(Action):
     """Answers a question (intent ask_<topic>, the topic only a prior for fact retrieval), a follow-up naming only
     a drug or condition (inform), a personal-advice request, or an ambiguous message (intent check_in: the
     check-in question, then the answer if it asked something). Adds the safety tier's lines (send_safely). Reads
-    the drug, condition, topic, last_facts, shown_facts and country slots; writes topic, shown_facts, last_facts."""
+    the drug, condition, topic, last_facts, last_question, shown_facts and country slots; writes topic, shown_facts,
+    last_facts and last_question (the question it answered, which "and for fibro?" asks again)."""
 
     always_checks_in = False
 
@@ -122,7 +125,8 @@ class ActionAnswer(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         topic = topic_of(tracker) if intent != INTENT_INFORM else tracker.get_slot(SLOT_TOPIC)
         reply = send_safely(dispatcher, tracker, answer_in_context(tracker, topic), check_in=self.always_checks_in)
-        return remembered(reply, tracker.get_slot(SLOT_SHOWN_FACTS) or [])
+        asked = [SlotSet(SLOT_LAST_QUESTION, reply.question)] if reply.question else []
+        return remembered(reply, tracker.get_slot(SLOT_SHOWN_FACTS) or []) + asked
 
 
 class ActionCheckIn(ActionAnswer):

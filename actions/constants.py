@@ -23,6 +23,7 @@ SLOT_COUNTRY = "country"
 SLOT_TOPIC = "topic"
 SLOT_SHOWN_FACTS = "shown_facts"
 SLOT_LAST_FACTS = "last_facts"
+SLOT_LAST_QUESTION = "last_question"
 
 TOPIC_INTENT_PREFIX = "ask_"
 INTENT_INFORM = "inform"

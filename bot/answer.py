@@ -74,6 +74,7 @@ class Reply:
     buttons: list[tuple[str, str]] = field(default_factory=list)
     custom: dict[str, Any] | None = None
     asked_check_in: bool = False  # the reply asks "Are you having thoughts of ending your life?"
+    question: str = ""  # the question an answer or gap replied to, as understood (a follow-up may ask it again)
 
 
 def readable(name: str) -> str:
@@ -158,15 +159,18 @@ def answer_message(
     last_facts: tuple[str, ...] = (),
     shown: tuple[str, ...] = (),
     intent: str = "",
+    last_question: str = "",
 ) -> Reply:
     """Answer a whole message: each of its questions (up to three) from the facts that answer it, or a sentence
     naming what the article doesn't say; a personal-advice request is refused first.
 
     `topic` is the NLU topic intent (a prior only); `carried_*` the drug and condition of earlier turns;
-    `last_facts` the last answer, which a follow-up leans on; `shown` every fact shown in this conversation
-    (not repeated unless asked again); `intent` is passed on to the structured reply (feedback)."""
+    `last_facts` the last answer, which a follow-up leans on, and `last_question` the question it answered
+    (Reply.question); `shown` every fact shown in this conversation (not repeated unless asked again); `intent` is
+    passed on to the structured reply (feedback)."""
     base = load_fact_base()
-    retrievals = retrieve_each(message, topic, carried_drugs, carried_conditions, last_facts)[:MAX_QUESTIONS]
+    retrievals = retrieve_each(message, topic, carried_drugs, carried_conditions, last_facts,
+                               last_question)[:MAX_QUESTIONS]
     advice = get_advice_guard().check(message)
     if advice is not None:
         return advice_reply(message, advice.what, retrievals if advice.covered else [], base, intent,
@@ -187,7 +191,7 @@ def answer_message(
     kind = "answer" if len(answered) == len(parts) else ("partly_covered" if answered else "not_covered")
     composed = compose.compose_answer(kind, parts, base.source, compose.acknowledgement(message),
                                       notes=_notes(message))
-    return _reply(composed, kind, intent)
+    return replace(_reply(composed, kind, intent), question=retrievals[0].query.question_text if retrievals else "")
 
 
 def on_subject(reply: Reply, message: str) -> bool:

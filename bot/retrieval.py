@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from bot.facts import Fact
 from bot.nlp import content_lemmas
 from bot.rank import ANSWER, Coverage, Ranking, ScoredFact, get_answerability
-from bot.understand import Query, refers_back, understand
+from bot.understand import Query, asked_about, refers_back, swaps_subject, understand
 
 MAX_FACTS = 3
 # A follow-up that points back with few words of its own ("who said that?", "what else did he think?") is about
@@ -93,9 +93,20 @@ def retrieve_each(
     carried_drugs: tuple[str, ...] = (),
     carried_conditions: tuple[str, ...] = (),
     last_facts: tuple[str, ...] = (),
+    last_question: str = "",
 ) -> list[Retrieval]:
     """One retrieval per question of a message ("Is it covered by insurance? And how fast does it work?"), each
     with the message's story as context; a message with one question gives one. `last_facts`: the last answer,
-    which a follow-up leans on (`in_context`)."""
-    whole = understand(text, topic, carried_drugs, carried_conditions)
+    which a follow-up leans on (`in_context`); `last_question`: the question it answered, which a follow-up that
+    only names another drug or condition ("and for fibro?") asks again about that (`asked_again`)."""
+    whole = asked_again(understand(text, topic, carried_drugs, carried_conditions), last_question)
     return [retrieve(query, last_facts=last_facts) for query in whole.each_question()]
+
+
+def asked_again(query: Query, last_question: str) -> Query:
+    """"and for fibro?" after "how long does the relief last?" asks how long the relief lasts in fibro: the last
+    question asked again with the follow-up's drug or condition (bot.understand.asked_about); the entities are
+    the follow-up's (earlier ones stay as context)."""
+    if not last_question or not swaps_subject(query.question_text):
+        return query
+    return replace(query, questions=(asked_about(last_question, query.question_text),))

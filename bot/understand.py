@@ -59,6 +59,14 @@ POINTING = re.compile(r"\b(?:it|its|that|this|these|those|they|them|there|he|she
 
 DRUG, CONDITION, FORM = "drug", "condition", "form"
 
+# A follow-up that only swaps the drug, condition or form of the last question ("and for fibro?", "what about
+# DXM?", "is it the same for ME/CFS?"): with the names taken out, only these words are left.
+SWAP_WORDS = frozenset(
+    "and or but so ok okay what whats how about for with in on the a an then also too same is it its that true "
+    "still any anything people patients someone who have has got those".split()
+)
+WORD = re.compile(r"[a-z0-9']+")
+
 
 @dataclass(frozen=True)
 class Query:
@@ -144,6 +152,46 @@ def is_question(sentence: str) -> bool:
     """A sentence that asks: it ends with "?", opens with a question word, or asks in so many words."""
     body = LEADING_SOCIAL.sub("", sentence.strip())
     return body.rstrip().endswith("?") or bool(QUESTION_OPENING.match(body)) or bool(REQUEST.search(body))
+
+
+def without_names(text: str) -> str:
+    """The text with its drug, condition and form names taken out ("does ketamine help fibro?" -> "does help ?")."""
+    kept, end = [], 0
+    for entity in get_tagger().tag(text):
+        if entity.label in (DRUG, CONDITION, FORM):
+            kept.append(text[end:entity.start])
+            end = entity.end
+    kept.append(text[end:])
+    return " ".join("".join(kept).split())
+
+
+# The words that open a subject-swapping follow-up and say nothing themselves ("and", "what about", "ok so").
+SWAP_OPENING = re.compile(
+    r"^(?:(?:and|or|but|so|ok|okay|then|also|what|whats|what's|how|about|is|it|its|the|same)\b[\s,]*)+", re.IGNORECASE
+)
+
+
+def asked_about(last_question: str, follow_up: str) -> str:
+    """The last question asked again about the follow-up's drug or condition: its name takes the place of the
+    last question's name of the same kind ("how much does spravato cost?" + "what about ketamine infusions?" ->
+    "how much does ketamine infusions cost?"), or joins the end when there is none ("how long does it last?" +
+    "and for fibro?" -> "how long does it last for fibro?")."""
+    new = [entity for entity in get_tagger().tag(follow_up) if entity.label in (DRUG, CONDITION, FORM)]
+    old = [entity for entity in get_tagger().tag(last_question) if entity.label in (DRUG, CONDITION, FORM)]
+    same_kind = [entity for entity in old if new and entity.label == new[0].label]
+    if new and same_kind:
+        span = same_kind[0]
+        return f"{last_question[:span.start]}{new[0].text}{last_question[span.end:]}"
+    tail = SWAP_OPENING.sub("", follow_up.strip()).strip(" ?.!")
+    return f"{last_question.strip().rstrip('?.! ')} {tail}?"
+
+
+def swaps_subject(text: str) -> bool:
+    """A follow-up that only names another drug, condition or form ("and for fibro?", "what about DXM?"): it asks
+    the last question again about that."""
+    if not any(entity.label in (DRUG, CONDITION, FORM) for entity in get_tagger().tag(text)):
+        return False
+    return all(word in SWAP_WORDS for word in WORD.findall(without_names(text).lower()))
 
 
 def refers_back(sentence: str) -> bool:

@@ -15,8 +15,9 @@ Where scripts/compare_retrieval.py measures rankings, this measures the reply th
   the labelled fact's first sentence, the sentence naming the gap for a not-covered question, or the refusal for an
   advice question;
 - words: the median number of words of content (lead, facts, gap) and of the whole reply;
-- follow-ups (tests/realistic/conversations.yml): each turn after the first, answered in the context of the
-  conversation so far (its drug, condition and last answer), judged like a single question.
+- follow-ups (tests/realistic/conversations.yml, and conversations2.yml for tuning): each turn after the first,
+  answered in the context of the conversation so far (its drug, condition, last answer and last question), judged
+  like a single question.
 Held-out replies are never printed (`--show` refuses them). `--set tests/realistic/fresh.yml` measures the fresh
 test set, written later by another author, instead.
 """
@@ -48,6 +49,9 @@ from scripts.compare_retrieval import (  # noqa: E402
 )
 
 CONVERSATIONS = ROOT / "tests" / "realistic" / "conversations.yml"
+# More tuning conversations by another author (split: tune), who saw only the article and the facts; measured
+# untouched once before anything was tuned on them (README).
+CONVERSATIONS_MORE = ROOT / "tests" / "realistic" / "conversations2.yml"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Where the tail of a reply starts (evidence, source, disclaimer), in the reply formats before and after issue 18.
 TAIL_MARKERS = ("How strong is this?", "Evidence:", "Source:", "Sources:", "This is general information",
@@ -79,6 +83,7 @@ class State:
     shown: tuple[str, ...] = ()
     topic: str | None = None
     history: list[str] = field(default_factory=list)
+    last_question: str = ""
 
 
 def _words(text: str) -> int:
@@ -136,6 +141,8 @@ def reply_in_context(text: str, topic: str | None, state: State):
     accepted = inspect.signature(answer_message).parameters
     if "last_facts" in accepted:
         options.update(last_facts=state.last_facts, shown=state.shown)
+    if "last_question" in accepted:
+        options.update(last_question=state.last_question)
     if "drugs" in accepted:  # the topic router's signature (before issue 18)
         options.update(drugs=drugs, conditions=conditions)
         if topic is None and state.topic and state.last_facts:
@@ -145,6 +152,7 @@ def reply_in_context(text: str, topic: str | None, state: State):
         state.last_facts = tuple(reply.fact_ids)
         state.shown = tuple(dict.fromkeys((*state.shown, *reply.fact_ids)))
         state.topic = reply.topic
+    state.last_question = getattr(reply, "question", "") or state.last_question
     state.drugs = drugs[:1] or state.drugs
     state.conditions = conditions[:1] or state.conditions
     return reply
@@ -187,9 +195,12 @@ def summarise(judged: list[Judged]) -> Summary:
     )
 
 
-def load_conversations(path: Path = CONVERSATIONS) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["conversations"]
+def load_conversations(paths: tuple[Path, ...] = (CONVERSATIONS, CONVERSATIONS_MORE)) -> list[dict]:
+    conversations = []
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            conversations += yaml.safe_load(handle)["conversations"]
+    return conversations
 
 
 def _label(raw) -> tuple[str, ...] | str:

@@ -9,6 +9,8 @@ Sets, each written by an author who never saw the training data, the patterns or
   held-out half was measured once untouched (README), then its misses were read too: it is development data now.
 - tests/safety/dev2/ ("dev2"), a second development set from a third author, measured untouched once (README)
   and then tuned on.
+- tests/safety/dev3/ ("dev3"), a third development set from a fourth author (2026-11-27), measured untouched once
+  (README) and then tuned on.
 - tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses
   are not listed unless `--show test` is asked for (which makes it development data too: write a new one then).
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
@@ -44,7 +46,7 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
-HALVES = ("tune", "heldout", "dev2", "test", "regression")
+HALVES = ("tune", "heldout", "dev2", "dev3", "test", "regression")
 
 
 def split_of(text: str) -> str:
@@ -111,6 +113,11 @@ def load_sets(directory: Path = SETS) -> SafetySets:
     items += [Item(e["text"], "emergency", e["kind"], "dev2") for e in dev2["emergency"]]
     items += [Item(e["text"], e["expect"], f"spanish {e['expect']}", "dev2") for e in dev2["spanish"]]
     items += [Item(e["text"], "none", f"calm: {e['tier']}", "dev2", e.get("long", False)) for e in dev2["calm"]]
+    dev3 = _read(directory / "dev3" / "dev3.yml")
+    items += [Item(e["text"], "crisis", e["sign"], "dev3", e.get("long", False)) for e in dev3["crisis"]]
+    items += [Item(e["text"], "emergency", e["kind"], "dev3") for e in dev3["emergency"]]
+    items += [Item(e["text"], e["expect"], f"spanish {e['expect']}", "dev3") for e in dev3["spanish"]]
+    items += [Item(e["text"], "none", f"calm: {e['tier']}", "dev3", e.get("long", False)) for e in dev3["calm"]]
     fresh = _read(directory / "fresh" / "test_set.yml")
     items += [Item(e["text"], "crisis", e["sign"], "test", e.get("long", False)) for e in fresh["crisis"]]
     items += [Item(e["text"], "emergency", e["kind"], "test") for e in fresh["emergency"]]
@@ -314,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in rows.items():
         if figures.advice_refused is not None:
             print(f"personal advice refused ({name}): {figures.advice_refused:.1%}")
-    dev = ("tune", "heldout", "dev2", "regression")
+    dev = ("tune", "heldout", "dev2", "dev3", "regression")
     shown = [item for item in sets.items
              if args.show == "all" or item.split == args.show or (args.show == "dev" and item.split in dev)]
     for name, figures in rows.items():

@@ -13,7 +13,7 @@ from rasa_sdk.events import ActionExecuted, UserUttered
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions import answers, conversation
-from actions.constants import SLOT_COUNTRY, SLOT_LAST_FACTS, SLOT_SHOWN_FACTS, SLOT_TOPIC
+from actions.constants import SLOT_COUNTRY, SLOT_LAST_FACTS, SLOT_LAST_QUESTION, SLOT_SHOWN_FACTS, SLOT_TOPIC
 from bot.compose import DISCLAIMER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +63,19 @@ def test_answer_gives_cost_facts_with_source_and_disclaimer_and_remembers_them()
     reply = message["custom"]["reply"]  # the structure for the widget, in the same message
     assert reply["kind"] == "answer" and reply["intent"] == "ask_cost"
     assert [fact["id"] for fact in reply["facts"]] == slots[SLOT_LAST_FACTS]
+
+
+def test_a_follow_up_naming_only_another_drug_asks_the_last_question_again():
+    first, events = run(answers.ActionAnswer(), tracker("how much does spravato cost?", "ask_cost",
+                                                        [entity("drug", "esketamine")]))
+    remembered = slots_of(events)
+    assert remembered[SLOT_LAST_QUESTION] == "how much does spravato cost?"
+    messages, events = run(answers.ActionAnswer(), tracker("what about ketamine infusions?", "inform",
+                                                           [entity("drug", "ketamine")], slots=remembered))
+    # the price of IV ketamine, which the article doesn't give: not an answer about ketamine in general
+    assert messages[0]["custom"]["reply"]["kind"] == "not_covered"
+    assert "price of IV ketamine" in messages[0]["text"], messages[0]["text"]
+    assert slots_of(events)[SLOT_LAST_QUESTION] == "how much does ketamine infusions cost?"
 
 
 def test_inform_follow_up_uses_the_last_topic_or_moves_to_the_named_drug():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.rank import FOLLOW_UP_THRESHOLD, get_answerability
-from bot.retrieval import in_context, retrieve
+from bot.retrieval import in_context, retrieve, retrieve_each
 from bot.understand import understand
 
 
@@ -72,3 +72,27 @@ def test_a_follow_up_that_points_back_leans_on_the_last_answer_even_when_it_name
     query = in_context(understand("is it high in fibro?"), ("mechanism-glutamate",))
     assert query.near == ("mechanism-glutamate",)
     assert in_context(understand("does ketamine help fibro?"), ("mechanism-glutamate",)).near == ()
+
+
+@pytest.mark.parametrize("follow_up, swaps", [
+    ("and for fibro?", True), ("what about DXM?", True), ("is it the same for ME/CFS?", True), ("memantine?", True),
+    ("does it work for fibro?", False), ("and the 2011 one?", False), ("what about the cost?", False),
+])
+def test_a_follow_up_that_only_names_another_drug_or_condition_swaps_the_subject(follow_up, swaps):
+    from bot.understand import swaps_subject
+
+    assert swaps_subject(follow_up) is swaps
+
+
+def test_a_subject_swap_asks_the_last_question_again_about_the_new_subject():
+    from bot.understand import asked_about
+
+    assert asked_about("how much does spravato cost?", "what about ketamine infusions?") == (
+        "how much does ketamine infusions cost?")
+    assert asked_about("how long does it last?", "and for fibro?") == "how long does it last for fibro?"
+    after = retrieve_each("and for fibro?", last_facts=("duration-spines-lost",),
+                          last_question="how long does it last?")[0]
+    assert after.query.question_text == "how long does it last for fibro?"
+    assert after.ranking.ids(1) == ["duration-fm-short-lived"]
+    alone = retrieve_each("and for fibro?", last_facts=("duration-spines-lost",))[0]
+    assert alone.query.question_text == "and for fibro?"  # without the last question: as it was written

@@ -316,6 +316,9 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("I'm 67 with heart problems, is ketamine too risky for someone like me?", "suitability"),
     ("would ketamine be a bad idea with my bipolar?", "suitability"),
     ("tell me if I should go for it", "suitability"),
+    ("ok so what do i do in the meantime, stick with my infusions?", "start_stop_switch"),
+    ("think it would help me stay upright longer?", "suitability"),
+    ("can i just buy cough syrup and try it myself", "dose"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard

@@ -31,8 +31,12 @@ def problems(where: str, label: str | list[str], ids: set[str], gap: str | None 
 def main() -> None:
     ids = {fact["id"] for fact in yaml.safe_load((ROOT / "data/facts/facts.yml").read_text(encoding="utf-8"))}
     dev = yaml.safe_load((ROOT / "tests/realistic/dev.yml").read_text(encoding="utf-8"))["questions"]
-    conversations = yaml.safe_load((ROOT / "tests/realistic/conversations.yml").read_text(encoding="utf-8"))
-    conversations = conversations["conversations"]
+    conversations = [
+        conversation
+        for name in ("conversations.yml", "conversations2.yml")
+        for conversation in yaml.safe_load((ROOT / "tests/realistic" / name).read_text(encoding="utf-8"))[
+            "conversations"]
+    ]
     bad: list[tuple[str, str]] = []
     assert len({question["id"] for question in dev}) == len(dev)
     for question in dev:
