@@ -59,12 +59,22 @@ def test_no_false_alarm_on_the_calm_messages_of_the_development_sets():
     assert [item.text for item in GUARD.false_alarms(development)] == []
 
 
+def test_the_third_development_set_gets_help_and_raises_no_false_alarm():
+    """tests/safety/dev3: measured untouched once (guard alone: help 59%, false alarms 1.4%), then tuned on. Its
+    last few misses are long posts whose only sign is indirect ("I lie there wishing I'd caught one over there"):
+    a floor, not 100%, so that no pattern is bent to a single sentence."""
+    dev3 = SETS.where(source="dev3")
+    danger = [item for item in dev3 if item.dangerous]
+    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.97
+    assert [item.text for item in GUARD.false_alarms([item for item in dev3 if not item.dangerous])] == []
+
+
 def test_the_fresh_test_set_stays_above_its_measured_floor():
     """Never tuned on (README: the figures); a floor that catches a regression, not a target."""
     test = SETS.where(source="test")
     danger = [item for item in test if item.dangerous]
     calm = [item for item in test if not item.dangerous]
-    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.78
+    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.82
     assert len(GUARD.false_alarms(calm)) / len(calm) <= 0.025
 
 
