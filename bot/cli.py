@@ -206,9 +206,11 @@ def replay(url: str, path: Path, sender: str | None = None) -> int:
 
 
 # `path/to/module.py:12: SomeWarning: message` and then, indented by two spaces, the line of source that warned.
-WARNING = re.compile(r"^(?P<file>\S.*?\.py):\d+: (?P<category>\w+): ")
+WARNING = re.compile(r"^(?P<file>\S.*?\.py|<frozen [\w.]+>):\d+: (?P<category>\w+): ")
 SOURCE_LINE = re.compile(r"^  \S")
-THIRD_PARTY = ("/site-packages/", "/dist-packages/")
+# Installed libraries, and Python's own import machinery, which warns on their behalf ("<frozen importlib._bootstrap>:
+# ... the load_module() method is deprecated").
+THIRD_PARTY = ("/site-packages/", "/dist-packages/", "<frozen ")
 
 
 def is_third_party_deprecation(line: str) -> bool:

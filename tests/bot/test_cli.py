@@ -104,6 +104,7 @@ def test_chat_wraps_replies_to_the_terminal_width(stub_bot):
 
 # What Rasa's servers and `rasa train` print on import (from a real log), then lines that must stay.
 NOISE = """\
+<frozen importlib._bootstrap>:283: DeprecationWarning: the load_module() method is deprecated and slated for removal
 /x/.venv/lib/python3.10/site-packages/rasa/core/tracker_store.py:1044: MovedIn20Warning: Deprecated API features \
 detected! These feature(s) are not compatible with SQLAlchemy 2.0.
   Base: DeclarativeMeta = declarative_base()
