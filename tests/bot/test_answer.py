@@ -311,7 +311,15 @@ def test_a_follow_up_about_an_aspect_the_article_never_gives_for_the_drug_before
 def test_a_follow_up_is_checked_against_the_subjects_with_the_drug_before_it():
     reply = answer.answer_message("side effects?", carried_drugs=("esketamine",), last_facts=("spravato-fda-vote",))
     assert reply.kind == "not_covered", reply.text
-    assert reply.text.startswith("The article doesn't say anything about Spravato's side effects."), reply.text
+    assert reply.text.startswith("The article doesn't say anything about Spravato's side effects or safety."), reply.text
+
+
+@pytest.mark.parametrize("question", ["is spravato safe", "how safe is esketamine?", "spravato risks?"])
+def test_asking_whether_spravato_is_safe_names_the_gap_instead_of_answering_who_can_get_it(question):
+    # The article gives no side effect or safety figure for Spravato; its eligibility facts don't answer this.
+    reply = answer.answer_message(question)
+    assert reply.kind == "not_covered", reply.text
+    assert reply.text.startswith("The article doesn't say anything about Spravato's side effects or safety.")
 
 
 def test_what_the_article_concluded_is_answered_from_its_conclusions():
