@@ -311,7 +311,7 @@ def test_a_follow_up_about_an_aspect_the_article_never_gives_for_the_drug_before
 def test_a_follow_up_is_checked_against_the_subjects_with_the_drug_before_it():
     reply = answer.answer_message("side effects?", carried_drugs=("esketamine",), last_facts=("spravato-fda-vote",))
     assert reply.kind == "not_covered", reply.text
-    assert reply.text.startswith("The article doesn't say anything about Spravato's side effects or safety."), reply.text
+    assert reply.text.startswith("The article doesn't say anything about Spravato's side effects or safety.")
 
 
 @pytest.mark.parametrize("question", ["is spravato safe", "how safe is esketamine?", "spravato risks?"])
