@@ -10,7 +10,7 @@ import functools
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -350,12 +350,21 @@ class CoverageGuard:
     def __init__(self, directory: Path = SAFETY_DIR) -> None:
         spec = _load_yaml("not_covered.yml", directory)["subjects"]
         self.subjects = [(Uncovered(entry["what"], entry["nearest"]), _compile(entry["patterns"])) for entry in spec]
+        # A subject may list `names` (word in the message: how to name it): the gap then names what was asked
+        # about ("The article doesn't say anything about endometriosis.") instead of the subject's whole list.
+        self.names = [
+            ({word: name for word, name in (entry.get("names") or {}).items()},
+             re.compile(r"\b(" + "|".join(re.escape(word) for word in entry["names"]) + r")\b") if entry.get("names")
+             else None)
+            for entry in spec
+        ]
 
     def check(self, text: str) -> Uncovered | None:
         normal = normalise(text)
-        for subject, patterns in self.subjects:
+        for (subject, patterns), (names, named) in zip(self.subjects, self.names, strict=True):
             if any(pattern.search(normal) for pattern in patterns):
-                return subject
+                found = named.search(normal) if named else None
+                return replace(subject, what=names[found.group(1)]) if found else subject
         return None
 
 

@@ -322,6 +322,16 @@ def test_asking_whether_spravato_is_safe_names_the_gap_instead_of_answering_who_
     assert reply.text.startswith("The article doesn't say anything about Spravato's side effects or safety.")
 
 
+@pytest.mark.parametrize("question, gap", [
+    ("I have endometriosis on top of fibro. Has ketamine been studied for endometriosis pain at all?",
+     "The article doesn't say anything about endometriosis."),
+    ("does ketamine help ocd", "The article doesn't say anything about OCD."),
+])
+def test_a_condition_the_article_never_discusses_is_named_in_the_gap_not_a_list_of_others(question, gap):
+    reply = answer.answer_message(question)
+    assert reply.kind == "not_covered" and reply.text.startswith(gap), reply.text
+
+
 def test_what_the_article_concluded_is_answered_from_its_conclusions():
     reply = answer.answer_message("what did the article conclude?")
     assert reply.kind == "answer" and reply.fact_ids[0].startswith("conclusion-"), reply.text
