@@ -152,8 +152,18 @@ def introduced_first(facts: Sequence[Fact]) -> list[Fact]:
     return ordered
 
 
+# The article's opening has no heading of its own: the fact base files it under "Introduction", but a citation
+# must not name a heading the reader won't find.
+UNHEADED = {"Introduction": "its opening paragraphs"}
+
+
+def section_name(section: str) -> str:
+    """How a citation names a section: its heading in quotes, or a description of a part without one."""
+    return UNHEADED.get(section, f'section "{section}"')
+
+
 def _section_part(section: str, cites: list[str]) -> str:
-    part = f'section "{section}"'
+    part = section_name(section)
     if cites:
         part += ", citing " + " and ".join(cites)
     return part
@@ -179,7 +189,7 @@ def full_citation(facts: Sequence[Fact], source: Source) -> str:
         f"published {source.published_text}: {source.url}",
     ]
     for fact in facts:
-        origin = f'section "{fact.section}"'
+        origin = section_name(fact.section)
         if fact.cites:
             origin += f", which cites {fact.cites}"
         lines.append(f"- {fact_sentences(fact)} ({origin}; evidence: {EVIDENCE_NOTES[fact.evidence]})")

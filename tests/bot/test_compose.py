@@ -26,6 +26,12 @@ def test_a_facts_answer_has_source_and_ends_with_disclaimer(base, topic):
     assert text.endswith(compose.DISCLAIMER)
 
 
+def test_the_unheaded_opening_is_cited_as_the_opening_not_as_a_heading_nobody_will_find(base):
+    opening = [fact for fact in base.facts if fact.section == "Introduction"][:1]
+    line = compose.source_line(opening, base.source)
+    assert "its opening paragraphs" in line and '"Introduction"' not in line, line
+
+
 def test_disclaimer_says_general_2019_not_advice_and_see_your_doctor():
     assert "2019" in compose.DISCLAIMER
     assert "not medical advice" in compose.DISCLAIMER
