@@ -58,7 +58,7 @@ def chat(servers):
         ("could ketamine help my CFS?", ["ME/CFS"]),
         ("what is DXM", ["cough-syrup", "more mildly than ketamine"]),
         ("is memantine any use against pain", ["memantine", "modest benefit"]),
-        ("once the infusions stop, how long does the relief last", ["infusions stopped"]),
+        ("once the infusions stop, how long does the relief last", ["ketamine infusions stop"]),
         ("does anyone regulate ketamine clinics?", ["generic drug", "FDA did not closely regulate"]),
         ("what is ketamine doing inside the brain", ["glutamate"]),
         ("what unpleasant effects can ketamine cause", ["hallucinations"]),
@@ -78,16 +78,21 @@ def test_more_and_source_follow_the_last_answer(chat):
     assert "Cort Johnson" in source and "healthrising.org" in source and "Ketamine, Fibromyalgia and Pain" in source
 
 
-def test_a_follow_up_reuses_the_topic_for_a_new_condition(chat):
+def test_a_follow_up_naming_a_new_condition_asks_the_last_question_about_it(chat):
     assert_answer(chat.say("is ketamine a treatment for chronic pain"), "evidence supports using ketamine")
-    follow_up = chat.say("how about for people with fibromyalgia then?")  # names no drug: ketamine carries over
-    assert_answer(follow_up, "Ketamine has been considered for fibromyalgia")
+    # names no drug and no question of its own: "is ketamine a treatment for fibromyalgia?"
+    follow_up = chat.say("how about for people with fibromyalgia then?")
+    assert_answer(follow_up, "fibromyalgia", "ketamine")
+    assert not body(follow_up).startswith("The article doesn't"), follow_up
     assert "Dextromethorphan" not in body(follow_up) and "memantine" not in body(follow_up)
 
 
-def test_a_follow_up_about_another_drug_moves_to_that_drug(chat):
+def test_a_follow_up_about_another_drug_asks_the_last_question_about_that_drug(chat):
     assert_answer(chat.say("what will spravato cost me"), "several thousand dollars")
-    assert_answer(chat.say("and is that true for dxm too?"), "dextromethorphan")
+    # "what will dxm cost me": the article gives no price for it, and says so (not DXM facts about something else)
+    reply = chat.say("and is that true for dxm too?")
+    assert reply.startswith("The article doesn't cover the cost of dextromethorphan"), reply
+    assert reply.rstrip().endswith(DISCLAIMER), reply
 
 
 def test_crisis_mid_conversation_gets_help_first_then_the_conversation_goes_on(chat):
