@@ -268,6 +268,7 @@ def citation(facts: Sequence[Fact], source: Source) -> dict[str, Any]:
     return {
         "publisher": source.publisher, "author": source.author, "published": source.published_text,
         "sections": list(dict.fromkeys(fact.section for fact in facts)),
+        "where": "; ".join(section_name(section) for section in dict.fromkeys(fact.section for fact in facts)),
         "cites": list(dict.fromkeys(fact.cites for fact in facts if fact.cites)),
         "url": source.url, "paras": list(dict.fromkeys(fact.para for fact in facts)),
         "passage_url": passage_url(facts[0].para) if facts else source.url,

@@ -139,7 +139,9 @@
     var parts = [[str(c.author), str(c.publisher)].filter(Boolean).join(", "), str(c.published)].filter(Boolean);
     var line = parts.join(", ");
     var sections = (c.sections || []).filter(function (s) { return typeof s === "string"; });
-    if (sections.length) line += (line ? ". " : "") + "Section" + (sections.length > 1 ? "s " : " ") +
+    var where = str(c.where);  // how the bot names them ("section ..."; the unheaded opening as "its opening paragraphs")
+    if (where) line += (line ? ". " : "") + where.charAt(0).toUpperCase() + where.slice(1);
+    else if (sections.length) line += (line ? ". " : "") + "Section" + (sections.length > 1 ? "s " : " ") +
       sections.map(function (s) { return "\u201c" + s + "\u201d"; }).join(", ");
     var cites = (c.cites || []).filter(function (s) { return typeof s === "string" && s; });
     if (cites.length) line += ", citing " + cites.join(" and ");

@@ -30,6 +30,7 @@ def test_the_unheaded_opening_is_cited_as_the_opening_not_as_a_heading_nobody_wi
     opening = [fact for fact in base.facts if fact.section == "Introduction"][:1]
     line = compose.source_line(opening, base.source)
     assert "its opening paragraphs" in line and '"Introduction"' not in line, line
+    assert compose.citation(opening, base.source)["where"] == "its opening paragraphs"  # what the widget shows
 
 
 def test_disclaimer_says_general_2019_not_advice_and_see_your_doctor():

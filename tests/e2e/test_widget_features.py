@@ -120,6 +120,8 @@ def test_the_source_chip_opens_the_citation_and_the_passage(page):
     assert citation.is_visible() and chip.get_attribute("aria-expanded") == "true"
     text = citation.inner_text()
     assert "Health Rising" in text and "20 April 2019" in text and "Cort Johnson" in text
+    where = reply["citation"]["where"]
+    assert where.startswith("section ") and where[:1].upper() + where[1:] in text, text
     passage = citation.get_by_role("link", name=re.compile("Read the passage"))
     href = passage.get_attribute("href")
     assert href == passage_url(reply["facts"][0]["para"]) and "#:~:text=" in href
