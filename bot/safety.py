@@ -349,21 +349,20 @@ class CoverageGuard:
 
     def __init__(self, directory: Path = SAFETY_DIR) -> None:
         spec = _load_yaml("not_covered.yml", directory)["subjects"]
-        self.subjects = [(Uncovered(entry["what"], entry["nearest"]), _compile(entry["patterns"])) for entry in spec]
         # A subject may list `names` (word in the message: how to name it): the gap then names what was asked
         # about ("The article doesn't say anything about endometriosis.") instead of the subject's whole list.
-        self.names = [
-            ({word: name for word, name in (entry.get("names") or {}).items()},
-             re.compile(r"\b(" + "|".join(re.escape(word) for word in entry["names"]) + r")\b") if entry.get("names")
-             else None)
+        self.subjects = [
+            (Uncovered(entry["what"], entry["nearest"]), _compile(entry["patterns"]), entry.get("names") or {})
             for entry in spec
         ]
+        self.named = [re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None
+                      for _, _, names in self.subjects]
 
     def check(self, text: str) -> Uncovered | None:
         normal = normalise(text)
-        for (subject, patterns), (names, named) in zip(self.subjects, self.names, strict=True):
+        for (subject, patterns, names), named in zip(self.subjects, self.named, strict=True):
             if any(pattern.search(normal) for pattern in patterns):
-                found = named.search(normal) if named else None
+                found = named.search(normal) if named else None  # the first name in the message
                 return replace(subject, what=names[found.group(1)]) if found else subject
         return None
 

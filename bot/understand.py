@@ -154,13 +154,17 @@ def is_question(sentence: str) -> bool:
     return body.rstrip().endswith("?") or bool(QUESTION_OPENING.match(body)) or bool(REQUEST.search(body))
 
 
+def names_in(text: str) -> list:
+    """The drug, condition and form names of a text, in order (not countries)."""
+    return [entity for entity in get_tagger().tag(text) if entity.label in (DRUG, CONDITION, FORM)]
+
+
 def without_names(text: str) -> str:
     """The text with its drug, condition and form names taken out ("does ketamine help fibro?" -> "does help ?")."""
     kept, end = [], 0
-    for entity in get_tagger().tag(text):
-        if entity.label in (DRUG, CONDITION, FORM):
-            kept.append(text[end:entity.start])
-            end = entity.end
+    for entity in names_in(text):
+        kept.append(text[end:entity.start])
+        end = entity.end
     kept.append(text[end:])
     return " ".join("".join(kept).split())
 
@@ -176,8 +180,7 @@ def asked_about(last_question: str, follow_up: str) -> str:
     last question's name of the same kind ("how much does spravato cost?" + "what about ketamine infusions?" ->
     "how much does ketamine infusions cost?"), or joins the end when there is none ("how long does it last?" +
     "and for fibro?" -> "how long does it last for fibro?")."""
-    new = [entity for entity in get_tagger().tag(follow_up) if entity.label in (DRUG, CONDITION, FORM)]
-    old = [entity for entity in get_tagger().tag(last_question) if entity.label in (DRUG, CONDITION, FORM)]
+    new, old = names_in(follow_up), names_in(last_question)
     same_kind = [entity for entity in old if new and entity.label == new[0].label]
     if new and same_kind:
         span = same_kind[0]
@@ -189,7 +192,7 @@ def asked_about(last_question: str, follow_up: str) -> str:
 def swaps_subject(text: str) -> bool:
     """A follow-up that only names another drug, condition or form ("and for fibro?", "what about DXM?"): it asks
     the last question again about that."""
-    if not any(entity.label in (DRUG, CONDITION, FORM) for entity in get_tagger().tag(text)):
+    if not names_in(text):
         return False
     return all(word in SWAP_WORDS for word in WORD.findall(without_names(text).lower()))
 
