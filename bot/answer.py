@@ -135,6 +135,9 @@ def related_fact(retrieval: Retrieval) -> Fact | None:
         compared = as_drugs(compared_treatments(retrieval.query))
         return next((scored.fact for scored in retrieval.ranking.facts[:3]
                      if len(compared & as_drugs(treatments_named(scored.fact.text))) >= 2), None)
+    if coverage.uncovered is not None and coverage.uncovered.related:
+        # a named subject may name its one related fact ("does ketamine damage the brain?": the long-term concern)
+        return load_fact_base().by_id(coverage.uncovered.related)
     named = retrieval.query.drugs or retrieval.query.conditions
     if best is None or not named or best.entities < 1 or coverage.reason not in ("score", "figure"):
         return None  # a named subject, or a pair or aspect the article never puts together: nothing is near

@@ -342,6 +342,7 @@ class Uncovered:
 
     what: str
     nearest: str
+    related: str | None = None  # the id of the one fact that truly relates, given beside the gap (optional)
 
 
 class CoverageGuard:
@@ -352,7 +353,8 @@ class CoverageGuard:
         # A subject may list `names` (word in the message: how to name it): the gap then names what was asked
         # about ("The article doesn't say anything about endometriosis.") instead of the subject's whole list.
         self.subjects = [
-            (Uncovered(entry["what"], entry["nearest"]), _compile(entry["patterns"]), entry.get("names") or {})
+            (Uncovered(entry["what"], entry["nearest"], entry.get("related")), _compile(entry["patterns"]),
+             entry.get("names") or {})
             for entry in spec
         ]
         self.named = [re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None

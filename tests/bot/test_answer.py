@@ -332,6 +332,27 @@ def test_a_condition_the_article_never_discusses_is_named_in_the_gap_not_a_list_
     assert reply.kind == "not_covered" and reply.text.startswith(gap), reply.text
 
 
+@pytest.mark.parametrize("question", [
+    "does ketamine cause brain damage?",
+    "My sister saw a post saying ketamine leaves holes in your brain. Is that true for people who get infusions?",
+    "could dxm hurt my brain if i take it for years",
+])
+def test_a_worry_about_brain_harm_names_the_gap_then_the_long_term_concern_not_a_success_story(question):
+    # The article never discusses brain damage; beside the gap goes the one fact that truly relates (its subject's
+    # `related` in not_covered.yml), never the repair of nerve connections as if it answered the worry.
+    reply = answer.answer_message(question)
+    assert reply.kind == "not_covered", reply.text
+    assert reply.text.startswith("The article doesn't say anything about whether these drugs can harm the brain")
+    assert reply.fact_ids == ["side-effects-long-term-concern"]
+    assert "What it does say nearby: " in reply.text
+    assert_cited_and_disclaimed(reply.text)
+
+
+def test_brain_damage_the_article_does_discuss_is_still_answered():
+    reply = answer.answer_message("what did the japanese researchers say about brain damage in CFS")
+    assert reply.kind == "answer" and reply.fact_ids[0] == "pfc-movement-japanese", reply.text
+
+
 def test_what_the_article_concluded_is_answered_from_its_conclusions():
     reply = answer.answer_message("what did the article conclude?")
     assert reply.kind == "answer" and reply.fact_ids[0].startswith("conclusion-"), reply.text

@@ -314,7 +314,7 @@ def refusals(guard: CoverageGuard, questions: list[str]) -> list[tuple[str, str,
     found = []
     for question in questions:
         normal = normalise(question)
-        for subject, patterns in guard.subjects:
+        for subject, patterns, _names in guard.subjects:
             for pattern in patterns:
                 if pattern.search(normal):
                     found.append((question, subject.what, pattern.pattern))
@@ -367,7 +367,14 @@ NOT_COVERED = [
     "does ldn help fibro", "who can prescribe spravato", "do i need a prescription for ketamine",
     "can you get addicted to ketamine", "can you become dependent on spravato", "is there withdrawal from ketamine",
     "who shouldnt take ketamine", "does ketamine help anxiety", "ketamine for ocd",
+    "is ketamine neurotoxic", "will spravato fry my brain", "can infusions cause brain damage",
 ]
+
+
+def test_a_subjects_related_fact_is_a_real_fact(base):
+    spec = yaml.safe_load((ROOT / "data" / "safety" / "not_covered.yml").read_text(encoding="utf-8"))
+    related = [entry["related"] for entry in spec["subjects"] if entry.get("related")]
+    assert related and [fact_id for fact_id in related if base.by_id(fact_id) is None] == []
 
 
 @pytest.mark.parametrize("question", NOT_COVERED + HELDOUT_NOT_COVERED["not_covered"])
