@@ -539,12 +539,16 @@ def unmade_comparison(query: Query) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The cue words of data/facts/figures.yml: a question that asks for a figure, and a fact that gives one (its
-    words, or any digit)."""
+def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str], tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]]:
+    """The cues of data/facts/figures.yml: a question that asks for a figure, and a fact that gives one (its
+    words, or any digit); then, for each finer kind (a percentage, a dose in mg, a number of people, a number of
+    sessions), the question's cue and what a fact must hold to give that kind."""
     with (FACTS_DIR / "figures.yml").open(encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
-    return re.compile(whole_words(spec["asks_for_a_figure"])), re.compile(whole_words(spec["figure_words"]) + r"|\d")
+    kinds = tuple((re.compile(whole_words(kind["asks"])), re.compile("|".join(kind["gives"])))
+                  for kind in spec["kinds"].values())
+    return (re.compile(whole_words(spec["asks_for_a_figure"])), re.compile(whole_words(spec["figure_words"]) + r"|\d"),
+            kinds)
 
 
 @functools.lru_cache(maxsize=1)
@@ -564,9 +568,13 @@ def asks_what_it_is(query: Query) -> bool:
 
 
 def figure_missing(question: str, fact: Fact) -> bool:
-    """The question asks for a figure (how much, how many, how long...) and the fact gives none."""
-    asks, gives = figure_cues()
-    return bool(asks.search(normalise(question))) and not gives.search(normalise(fact.text))
+    """The question asks for a figure (how many, how long...) and the fact gives none, or asks for a kind of
+    figure (what percent, how many mg, how many people, how many infusions) and the fact gives another kind."""
+    asks, gives, kinds = figure_cues()
+    asked, text = normalise(question), normalise(fact.text)
+    if asks.search(asked) and not gives.search(text):
+        return True
+    return any(kind_asks.search(asked) and not kind_gives.search(text) for kind_asks, kind_gives in kinds)
 
 
 def query_aspect(text: str) -> str | None:

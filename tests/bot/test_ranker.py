@@ -24,6 +24,7 @@ from bot.rank import (
     RankerConfig,
     compared_treatments,
     entity_agreement,
+    figure_missing,
     tokenize,
     unmade_comparison,
 )
@@ -207,6 +208,20 @@ def answerability(ranker) -> Answerability:
 
 def _decide(answerability: Answerability, text: str):
     return answerability.decide(answerability.ranker.rank(text))
+
+
+@pytest.mark.parametrize("question, fact_id, missing", [
+    # the kind of figure asked for, not just any number (data/facts/figures.yml, kinds)
+    ("how many mg do the clinics give", "dosing-subanesthetic", True),  # lower doses, no mg
+    ("how many mg is younger using", "dxm-younger-low-dose", False),  # 30 mg a day
+    ("how many infusions do you need", "duration-keeps-infusing", True),  # keeps having them: no count
+    ("how many treatments did that lady need", "experience-woman-results", False),  # after three or four
+    ("what percent of podells patients got better", "fm-podell", False),  # about half
+    ("what percentage had side effects", "side-effects-hallucinations", True),
+    ("how many people were in that study", "pain-meta-analysis", True),
+])
+def test_a_question_for_a_kind_of_figure_needs_a_fact_that_gives_that_kind(base, question, fact_id, missing):
+    assert figure_missing(question, base.by_id(fact_id)) is missing
 
 
 @pytest.mark.parametrize(
