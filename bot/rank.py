@@ -538,6 +538,9 @@ def unmade_comparison(query: Query) -> tuple[str, ...]:
     return ()
 
 
+YEAR = re.compile(r"\b(19|20)\d\d\b")  # a year in a fact is a date, not a figure
+
+
 @functools.lru_cache(maxsize=1)
 def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str], tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]]:
     """The cues of data/facts/figures.yml: a question that asks for a figure, and a fact that gives one (its
@@ -571,7 +574,7 @@ def figure_missing(question: str, fact: Fact) -> bool:
     """The question asks for a figure (how many, how long...) and the fact gives none, or asks for a kind of
     figure (what percent, how many mg, how many people, how many infusions) and the fact gives another kind."""
     asks, gives, kinds = figure_cues()
-    asked, text = normalise(question), normalise(fact.text)
+    asked, text = normalise(question), YEAR.sub(" ", normalise(fact.text))
     if asks.search(asked) and not gives.search(text):
         return True
     return any(kind_asks.search(asked) and not kind_gives.search(text) for kind_asks, kind_gives in kinds)

@@ -27,7 +27,8 @@ from tests.conftest import ARTICLE, ROOT
 HERE = Path(__file__).resolve().parent
 COVERED = yaml.safe_load((HERE / "covered_questions.yml").read_text(encoding="utf-8"))["covered"]
 # Written by other authors; read only by this test.
-REALISTIC_SETS = tuple(ROOT / "tests" / "realistic" / name for name in ("dev.yml", "tune2.yml", "tune3.yml"))
+REALISTIC_SETS = tuple(ROOT / "tests" / "realistic" / name for name in ("dev.yml", "tune2.yml", "tune3.yml",
+                                                                          "tune4.yml"))
 HELDOUT_NOT_COVERED = yaml.safe_load((ROOT / "tests" / "heldout" / "not_covered.yml").read_text(encoding="utf-8"))
 
 
@@ -368,6 +369,9 @@ NOT_COVERED = [
     "can you get addicted to ketamine", "can you become dependent on spravato", "is there withdrawal from ketamine",
     "who shouldnt take ketamine", "does ketamine help anxiety", "ketamine for ocd",
     "is ketamine neurotoxic", "will spravato fry my brain", "can infusions cause brain damage",
+    "how did younger's dextromethorphan trial turn out", "any results from the dxm fibromyalgia trial yet?",
+    "is dr goldstein still taking new patients", "where does dr podell practise",
+    "has nice approved esketamine for the nhs",
 ]
 
 
