@@ -158,8 +158,11 @@ class CrisisGuard:
         concepts = {name: re.compile(pattern) for name, pattern in (spec.get("concepts") or {}).items()}
         self.crisis_signs = [Sign.from_spec(key, entry, concepts) for key, entry in spec["crisis"].items()]
         emergency = dict(spec["emergency"])
-        self.past = _compile(emergency.pop("past"))
+        self.past = _compile(emergency.pop("past")) + _compile(emergency.pop("hypothetical", []))
         self.now = _compile(emergency.pop("now"))
+        history = spec.get("resolved_history") or {}
+        self.history_over, self.history_past, self.history_back = (
+            _compile(history.get(part) or []) for part in ("over", "past", "back"))
         self.emergency_kinds = [Sign.from_spec(key, entry, concepts) for key, entry in emergency.items()]
         self.check_in = Sign.from_spec("check_in", spec["check_in"], concepts)
         self.distress = Sign.from_spec("distress", spec["distress"], concepts)
@@ -168,7 +171,14 @@ class CrisisGuard:
         self.spanish_emergency = Sign.from_spec("spanish_emergency", {"patterns": spec["spanish"]["emergency"]})
 
     def _told_in_the_past(self, normal: str) -> bool:
+        """A reaction told in the past and over, or asked about rather than happening."""
         return any(p.search(normal) for p in self.past) and not any(p.search(normal) for p in self.now)
+
+    def _history_over(self, normal: str) -> bool:
+        """A sign told as long past and over, with nothing saying it is back or happening now."""
+        return (any(p.search(normal) for p in self.history_over) and any(p.search(normal) for p in self.history_past)
+                and not any(p.search(normal) for p in self.history_back)
+                and not any(p.search(normal) for p in self.now))
 
     def without_denials(self, normal: str) -> str:
         """The message without its sentences that deny a risk ("I'm not suicidal") or tell of someone else's
@@ -189,6 +199,8 @@ class CrisisGuard:
         language = language or ("es" if is_spanish(text) else "en")
         sign = next((sign for sign in self.crisis_signs if sign.matches(normal)), None)
         if sign is not None:
+            if self._history_over(normal):
+                return Assessment(CHECK_IN, "resolved_history", language)
             return Assessment(CRISIS, sign.key, language)
         past_reaction = False
         for kind in self.emergency_kinds:

@@ -11,6 +11,8 @@ Sets, each written by an author who never saw the training data, the patterns or
   and then tuned on.
 - tests/safety/dev3/ ("dev3"), a third development set from a fourth author (2026-11-27), measured untouched once
   (README) and then tuned on.
+- tests/safety/dev4/ ("dev4"), a fourth development set from a fifth author (2026-11-27), most of it long posts
+  with an indirect sign and hard calm look-alikes; measured untouched once (README), then tuned on.
 - tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses
   are not listed unless `--show test` is asked for (which makes it development data too: write a new one then).
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
@@ -46,7 +48,7 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
-HALVES = ("tune", "heldout", "dev2", "dev3", "test", "regression")
+HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "test", "regression")
 
 
 def split_of(text: str) -> str:
@@ -99,6 +101,14 @@ def _read(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def _written_set(spec: dict, split: str) -> list[Item]:
+    """A set in the later authors' format: crisis (by sign), emergency (by kind), spanish and calm (by tier)."""
+    return ([Item(e["text"], "crisis", e["sign"], split, e.get("long", False)) for e in spec["crisis"]]
+            + [Item(e["text"], "emergency", e["kind"], split) for e in spec["emergency"]]
+            + [Item(e["text"], e["expect"], f"spanish {e['expect']}", split) for e in spec["spanish"]]
+            + [Item(e["text"], "none", f"calm: {e['tier']}", split, e.get("long", False)) for e in spec["calm"]])
+
+
 def load_sets(directory: Path = SETS) -> SafetySets:
     items: list[Item] = []
     danger = _read(directory / "eval" / "danger.yml")
@@ -108,21 +118,9 @@ def load_sets(directory: Path = SETS) -> SafetySets:
     items += [Item(text, "none", "past reaction", "eval") for text in danger["past_reaction"]]
     calm = _read(directory / "eval" / "not_crisis.yml")["not_crisis"]
     items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
-    dev2 = _read(directory / "dev2" / "dev2.yml")
-    items += [Item(e["text"], "crisis", e["sign"], "dev2", e.get("long", False)) for e in dev2["crisis"]]
-    items += [Item(e["text"], "emergency", e["kind"], "dev2") for e in dev2["emergency"]]
-    items += [Item(e["text"], e["expect"], f"spanish {e['expect']}", "dev2") for e in dev2["spanish"]]
-    items += [Item(e["text"], "none", f"calm: {e['tier']}", "dev2", e.get("long", False)) for e in dev2["calm"]]
-    dev3 = _read(directory / "dev3" / "dev3.yml")
-    items += [Item(e["text"], "crisis", e["sign"], "dev3", e.get("long", False)) for e in dev3["crisis"]]
-    items += [Item(e["text"], "emergency", e["kind"], "dev3") for e in dev3["emergency"]]
-    items += [Item(e["text"], e["expect"], f"spanish {e['expect']}", "dev3") for e in dev3["spanish"]]
-    items += [Item(e["text"], "none", f"calm: {e['tier']}", "dev3", e.get("long", False)) for e in dev3["calm"]]
-    fresh = _read(directory / "fresh" / "test_set.yml")
-    items += [Item(e["text"], "crisis", e["sign"], "test", e.get("long", False)) for e in fresh["crisis"]]
-    items += [Item(e["text"], "emergency", e["kind"], "test") for e in fresh["emergency"]]
-    items += [Item(e["text"], e["expect"], f"spanish {e['expect']}", "test") for e in fresh["spanish"]]
-    items += [Item(e["text"], "none", f"calm: {e['tier']}", "test", e.get("long", False)) for e in fresh["calm"]]
+    for split, path in (("dev2", "dev2/dev2.yml"), ("dev3", "dev3/dev3.yml"), ("dev4", "dev4/dev4.yml"),
+                        ("test", "fresh/test_set.yml")):
+        items += _written_set(_read(directory / path), split)
     old = _read(directory / "crisis.yml")
     items += [Item(text, "crisis", "old crisis set", "regression") for text in old["crisis"]]
     items += [Item(text, "emergency", "old emergency set", "regression") for text in old["emergency"]]
@@ -321,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in rows.items():
         if figures.advice_refused is not None:
             print(f"personal advice refused ({name}): {figures.advice_refused:.1%}")
-    dev = ("tune", "heldout", "dev2", "dev3", "regression")
+    dev = ("tune", "heldout", "dev2", "dev3", "dev4", "regression")
     shown = [item for item in sets.items
              if args.show == "all" or item.split == args.show or (args.show == "dev" and item.split in dev)]
     for name, figures in rows.items():
