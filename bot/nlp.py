@@ -43,10 +43,17 @@ def get_pipeline() -> Language:
 
 def content_lemmas(text: str) -> list[str]:
     """Lower-case lemmas of the words in `text` that carry meaning (no stop words, no punctuation)."""
+    return list(_content_lemmas(text))
+
+
+# One answer reads the same texts several times (the question for BM25 and for answerability, each fact's
+# sentences when composing): a pure function of the text, so remembered for recent texts.
+@functools.lru_cache(maxsize=4096)
+def _content_lemmas(text: str) -> tuple[str, ...]:
     doc = get_pipeline()(text.lower())
-    return [
+    return tuple(
         token.lemma_
         for token in doc
         if not token.is_punct and not token.is_space and token.lower_ not in IGNORED_WORDS and token.lemma_.strip()
-    ]
+    )
 

@@ -97,14 +97,35 @@ class CharIndex:
         self.size = len(facts)
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True)
         self.matrix = self.vectorizer.fit_transform([passage for _, passage in passages])
+        # What vectorizer.transform does for one query, without sklearn's per-call checks (about 3 ms of a 7 ms
+        # answer): the same n-grams, sublinear tf, idf and L2 norm; columns kept for a sparse query product.
+        self.analyzer = self.vectorizer.build_analyzer()
+        self.vocabulary = self.vectorizer.vocabulary_
+        self.idf = self.vectorizer.idf_
+        self.columns = self.matrix.tocsc()
+
+    def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The TF-IDF vector of `text` as (column indices, weights): vectorizer.transform([text]), sparse."""
+        counts: dict[int, int] = {}
+        for gram in self.analyzer(text):
+            column = self.vocabulary.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return np.zeros(0, dtype=int), np.zeros(0)
+        columns = np.fromiter(counts, dtype=int, count=len(counts))
+        weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * self.idf[columns]
+        return columns, weights / np.linalg.norm(weights)
 
     def scores(self, text: str) -> np.ndarray:
         """Per fact, the highest cosine similarity between `text` and one of its passages (0..1)."""
-        if not text.strip():
-            return np.zeros(self.size)
-        similarity = (self.matrix @ self.vectorizer.transform([text]).T).toarray().ravel()
         best = np.zeros(self.size)
-        np.maximum.at(best, self.owner, similarity)
+        if not text.strip():
+            return best
+        columns, weights = self.query_vector(text)
+        if columns.size:
+            similarity = self.columns[:, columns] @ weights
+            np.maximum.at(best, self.owner, similarity)
         return best
 
 

@@ -54,7 +54,14 @@ class VocabularyTagger:
             self.values[key] = (label, value)
             self.matcher.add(key, [self.nlp.make_doc(word) for word in dict.fromkeys(words)])
 
+        # Several stages tag the same text in one answer: a pure function of the text, remembered for recent ones.
+        self._tagged = functools.lru_cache(maxsize=4096)(self._tag)
+
     def tag(self, text: str) -> list[TaggedEntity]:
+        """The entities of `text`, in message order."""
+        return list(self._tagged(text))
+
+    def _tag(self, text: str) -> tuple[TaggedEntity, ...]:
         doc = self.nlp.make_doc(text)
         spans = [doc[start:end] for _, start, end in self.matcher(doc)]
         labels = {(start, end): self.nlp.vocab.strings[key] for key, start, end in self.matcher(doc)}
@@ -64,7 +71,7 @@ class VocabularyTagger:
             if label == NEAR_MISS:
                 continue
             entities.append(TaggedEntity(label, value, span.start_char, span.end_char, span.text))
-        return entities
+        return tuple(entities)
 
 
 @functools.lru_cache(maxsize=1)
