@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bot.facts import Fact
@@ -120,6 +121,16 @@ def test_character_ngrams_forgive_misspellings(base):
     scores = CharIndex(base.facts).scores("memantin for fibromyalga")
     assert 0.0 <= scores.min() and scores.max() <= 1.0
     assert "memantine" in base.facts[int(scores.argmax())].drugs
+
+
+@pytest.mark.parametrize("text", ["memantin for fibromyalga", "How much does Spravato cost?!", "ok", "zzzz qqqq",
+                                  "I've had fibro for 12 years. My rheumatologist brought up ketamine. Studied?"])
+def test_character_scores_are_what_the_vectorizer_would_give(base, text):
+    """CharIndex builds the query vector itself (for speed): it must equal sklearn's transform, passage by passage."""
+    index = CharIndex(base.facts)
+    expected = np.zeros(len(base.facts))
+    np.maximum.at(expected, index.owner, (index.matrix @ index.vectorizer.transform([text]).T).toarray().ravel())
+    assert np.allclose(index.scores(text), expected, rtol=0, atol=1e-12)
 
 
 def _fact(drugs: tuple[str, ...], conditions: tuple[str, ...] = ()) -> Fact:
