@@ -43,6 +43,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
+from addons import speedups
 from bot.safety import CHECK_IN, CHECK_IN_HELP, CHECK_IN_QUESTION, CRISIS, EMERGENCY, get_crisis_guard, get_resources
 
 logger = logging.getLogger(__name__)
@@ -299,6 +300,10 @@ class ResilientRestInput(RestInput):
         @blueprint.listener("before_server_start")
         async def json_errors(app: Sanic, _loop: Any) -> None:
             install_json_errors(app)
+
+        @blueprint.listener("after_server_stop")
+        async def close_action_sessions(_app: Sanic, _loop: Any) -> None:
+            await speedups.close_sessions()
 
         @blueprint.route("/health", methods=["GET"])
         async def health(request: Request) -> response.HTTPResponse:

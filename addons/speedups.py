@@ -1,5 +1,5 @@
-"""Two fixes to per-turn work that Rasa Open Source 3.6.21 repeats needlessly (measured with
-scripts/profile_turn.py; figures in the README). Both keep Rasa's behaviour and are checked by
+"""Three fixes to per-turn work that Rasa Open Source 3.6.21 repeats needlessly (measured with
+scripts/profile_turn.py; figures in the README). They keep Rasa's behaviour and are checked by
 tests/store/test_speedups.py; `apply()` is called once, when Rasa imports our add-ons.
 
 1. Every custom action's reply is checked against a JSON schema with `jsonschema.validate`, which first checks
@@ -8,18 +8,26 @@ tests/store/test_speedups.py; `apply()` is called once, when Rasa imports our ad
 2. Reading a conversation turns each stored event back into an object by searching all of Rasa's event classes,
    recomputing the class tree for every event: most of the cost of loading a conversation. The lookup by type
    name is now built once (Rasa's events are all defined when rasa.shared.core.events is imported).
+3. Every call to the action server opened a new HTTP client session and connection, and closed it after the
+   reply (about 1.5 ms of every turn). Calls now share one session per event loop, whose connections are kept
+   alive for less time than the action server keeps them (so a connection it is closing is never reused); a
+   request on a connection the server closed anyway (it restarted) is sent once more on a new one. Endpoints
+   with credentials, headers or a CA file keep Rasa's own request. `close_sessions()` closes them at shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
 from functools import lru_cache
 from typing import Any
 
+import aiohttp
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, ClientResponseError, EndpointConfig, concat_url
 
 _applied = False
 
@@ -65,10 +73,63 @@ def resolve_event_type(type_name: str, default: type | None = None) -> type | No
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
+# Below sanic's keep-alive timeout (5 s, which rasa-sdk's action server keeps).
+KEEPALIVE_SECONDS = 2.0
+_rasa_request = EndpointConfig.request
+_sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+
+
+def _shared_session() -> aiohttp.ClientSession:
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        for other in [other for other in _sessions if other.is_closed()]:
+            del _sessions[other]  # loops that ended (tests): their sessions can't be used or closed any more
+        connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS)
+        session = aiohttp.ClientSession(connector=connector,
+                                        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+        _sessions[loop] = session
+    return session
+
+
+async def close_sessions() -> None:
+    """Close this event loop's shared session (the channel calls it when the server stops)."""
+    session = _sessions.pop(asyncio.get_running_loop(), None)
+    if session is not None and not session.closed:
+        await session.close()
+
+
+async def request_on_shared_session(self: EndpointConfig, method: str = "post", subpath: str | None = None,
+                                    content_type: str | None = "application/json", compress: bool = False,
+                                    **kwargs: Any) -> Any:
+    """Rasa's EndpointConfig.request on the loop's shared session (the same headers, parameters and errors)."""
+    if self.basic_auth or self.headers or self.cafile:
+        return await _rasa_request(self, method, subpath, content_type, compress, **kwargs)
+    headers = {"Content-Type": content_type} if content_type else {}
+    headers.update(kwargs.pop("headers", None) or {})
+    url = concat_url(self.url, subpath)
+    params = self.combine_parameters(kwargs)
+    for attempt in (1, 2):
+        try:
+            async with _shared_session().request(method, url, headers=headers, params=params, compress=compress,
+                                                 **kwargs) as response:
+                if response.status >= 400:
+                    raise ClientResponseError(response.status, response.reason, await response.content.read())
+                try:
+                    return await response.json()
+                except aiohttp.ContentTypeError:
+                    return None
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+            if attempt == 2:
+                raise
+    return None
+
+
 def apply() -> None:
     global _applied
     if _applied:
         return
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
+    EndpointConfig.request = request_on_shared_session
     _applied = True

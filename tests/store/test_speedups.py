@@ -1,12 +1,17 @@
-"""addons/speedups.py keeps Rasa's behaviour: the same event classes, the same action-reply checks."""
+"""addons/speedups.py keeps Rasa's behaviour: the same event classes, the same action-reply checks, the same replies
+from the action server over a shared connection."""
 
 from __future__ import annotations
 
+import asyncio
+
 import jsonschema
 import pytest
+from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 import addons  # noqa: F401  (applies the speedups)
 from addons import speedups
@@ -51,3 +56,84 @@ def test_action_replies_are_still_checked():
 def test_applied_once():
     speedups.apply()
     assert RemoteAction._validate_action_result is speedups.validate_action_result
+
+
+# --- one shared session for the action server ------------------------------------------------------------------
+
+class CountingServer:
+    """A small HTTP server that echoes JSON and tells the client's port (one per connection)."""
+
+    def __init__(self) -> None:
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def start(self, port: int = 0) -> None:
+        async def answer(request: web.Request) -> web.Response:
+            peer = request.transport.get_extra_info("peername")[1]  # the client's port: one per connection
+            return web.json_response({"echo": await request.json(), "peer": peer})
+
+        app = web.Application()
+        app.router.add_post("/webhook", answer)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def _three_calls(endpoint: EndpointConfig) -> list[int]:
+    return [(await endpoint.request(json={"n": n}, method="post"))["peer"] for n in range(3)]
+
+
+def test_action_calls_share_one_connection_and_get_the_same_replies():
+    async def scenario():
+        server = CountingServer()
+        await server.start()
+        try:
+            peers = await _three_calls(EndpointConfig(f"http://127.0.0.1:{server.port}/webhook"))
+            reply = await EndpointConfig(f"http://127.0.0.1:{server.port}/webhook").request(json={"a": 1})
+        finally:
+            await speedups.close_sessions()
+            await server.stop()
+        return peers, reply
+
+    peers, reply = asyncio.run(scenario())
+    assert len(set(peers)) == 1, "each call opened a new connection"
+    assert reply["echo"] == {"a": 1}
+
+
+def test_a_call_after_the_action_server_restarted_still_gets_its_reply():
+    async def scenario():
+        server = CountingServer()
+        await server.start()
+        endpoint = EndpointConfig(f"http://127.0.0.1:{server.port}/webhook")
+        try:
+            first = await endpoint.request(json={"n": 1})
+            port = server.port
+            await server.stop()  # closes the kept-alive connection
+            server = CountingServer()
+            await server.start(port)
+            second = await endpoint.request(json={"n": 2})
+        finally:
+            await speedups.close_sessions()
+            await server.stop()
+        return first, second
+
+    first, second = asyncio.run(scenario())
+    assert first["echo"] == {"n": 1} and second["echo"] == {"n": 2}
+
+
+def test_an_endpoint_with_credentials_keeps_rasas_own_request(monkeypatch):
+    called = []
+
+    async def rasa_request(self, *args, **kwargs):
+        called.append(self.url)
+        return {"ok": True}
+
+    monkeypatch.setattr(speedups, "_rasa_request", rasa_request)
+    endpoint = EndpointConfig("http://127.0.0.1:1/webhook", token="secret")
+    endpoint.headers = {"X-Key": "1"}
+    assert asyncio.run(endpoint.request(json={})) == {"ok": True} and called == ["http://127.0.0.1:1/webhook"]
