@@ -18,6 +18,9 @@ tests/store/test_speedups.py; `apply()` is called once, when Rasa imports our ad
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -90,6 +93,18 @@ def _shared_session() -> aiohttp.ClientSession:
                                         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
         _sessions[loop] = session
     return session
+
+
+@atexit.register
+def _close_sessions_at_exit() -> None:
+    """A process that never stopped its server (a script, a test) closes the shared connections as it exits, so
+    aiohttp has no unclosed session to warn about (closing the connector needs no event loop)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # aiohttp prefers awaiting it; there is no loop left
+        for session in _sessions.values():
+            with contextlib.suppress(Exception):  # its loop may be gone: nothing left to tidy then
+                session.connector.close()
+    _sessions.clear()
 
 
 async def close_sessions() -> None:

@@ -4,6 +4,10 @@ from the action server over a shared connection."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -15,6 +19,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 import addons  # noqa: F401  (applies the speedups)
 from addons import speedups
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def rasa_resolve_by_type(type_name, default=None):
@@ -137,3 +143,29 @@ def test_an_endpoint_with_credentials_keeps_rasas_own_request(monkeypatch):
     endpoint = EndpointConfig("http://127.0.0.1:1/webhook", token="secret")
     endpoint.headers = {"X-Key": "1"}
     assert asyncio.run(endpoint.request(json={})) == {"ok": True} and called == ["http://127.0.0.1:1/webhook"]
+
+
+def test_a_process_that_never_stopped_its_server_exits_without_aiohttp_warnings(tmp_path):
+    script = tmp_path / "call_once.py"
+    script.write_text(
+        "import asyncio\n"
+        "from aiohttp import web\n"
+        "import addons  # noqa: F401\n"
+        "from rasa.utils.endpoints import EndpointConfig\n"
+        "async def main():\n"
+        "    async def answer(request):\n"
+        "        return web.json_response({'ok': 1})\n"
+        "    app = web.Application()\n"
+        "    app.router.add_post('/webhook', answer)\n"
+        "    runner = web.AppRunner(app)\n"
+        "    await runner.setup()\n"
+        "    site = web.TCPSite(runner, '127.0.0.1', 0)\n"
+        "    await site.start()\n"
+        "    port = site._server.sockets[0].getsockname()[1]\n"
+        "    print(await EndpointConfig(f'http://127.0.0.1:{port}/webhook').request(json={}))\n"
+        "    await runner.cleanup()\n"
+        "asyncio.run(main())\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-W", "default", str(script)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0 and "{'ok': 1}" in run.stdout, run.stderr[-2000:]
+    assert "Unclosed" not in run.stderr and "connector.close" not in run.stderr, run.stderr[-2000:]
