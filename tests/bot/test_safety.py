@@ -323,6 +323,8 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "I had a bad time with weed once and panicked. Do people hallucinate when they get ketamine?",
     "I'm 8 years sober from alcohol. Can you get addicted to ketamine treatments?",
     "I have a messy mix: fibro, CFS and bipolar depression. Has ketamine helped someone with a mix like mine?",
+    # the illness ME, lower-cased, reads as "me"
+    "I have ME/CFS and I'm mostly housebound. Is there any research on ketamine for ME specifically?",
     # what research says of a combination: the article answers some of these
     "can ketamine be combined with low dose opioids for fibromyalgia",
     "Is there any research saying it works better combined with other meds?",
