@@ -169,3 +169,39 @@ def test_a_process_that_never_stopped_its_server_exits_without_aiohttp_warnings(
                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode == 0 and "{'ok': 1}" in run.stdout, run.stderr[-2000:]
     assert "Unclosed" not in run.stderr and "connector.close" not in run.stderr, run.stderr[-2000:]
+
+
+# --- the intent classifier's coefficients --------------------------------------------------------------------------
+
+def test_intent_scores_are_unchanged_and_the_coefficients_are_stored_column_by_column():
+    import numpy as np
+    import scipy.sparse
+    from rasa.engine.graph import ExecutionContext
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from sklearn.linear_model import LogisticRegression
+
+    rows = scipy.sparse.random(60, 300, density=0.05, format="csr", random_state=1)
+    labels = [f"intent_{number % 4}" for number in range(60)]
+    classifier = LogisticRegressionClassifier.create(
+        LogisticRegressionClassifier.get_default_config(), LocalModelStorage(Path("unused")), Resource("lr"),
+        ExecutionContext(None, "lr"))
+    classifier.clf = LogisticRegression(max_iter=300).fit(rows, labels)
+    assert not classifier.clf.coef_.flags.f_contiguous  # as scikit-learn leaves it: the slow layout
+    expected = classifier.clf.predict_proba(rows[:5])
+
+    def message(row: int) -> Message:
+        message = Message(data={TEXT: "text"})
+        message.add_features(Features(rows[row].tocoo(), FEATURE_TYPE_SENTENCE, TEXT, "featurizer"))
+        return message
+
+    messages = classifier.process([message(row) for row in range(5)])
+    assert classifier.clf.coef_.flags.f_contiguous
+    for row, processed in enumerate(messages):
+        ranking = {entry["name"]: entry["confidence"] for entry in processed.get("intent_ranking")}
+        for column, intent in enumerate(classifier.clf.classes_):
+            assert abs(ranking[intent] - expected[row][column]) < 1e-12
