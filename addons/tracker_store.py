@@ -9,6 +9,10 @@ On top of Rasa's `SQLTrackerStore` it adds:
   session on each turn and its policies re-read all of it, so without this a turn's cost grows with the length
   of the conversation; the policies look back 3 turns (config.yml) and the actions read slots, so nothing they
   use is lost. The full history stays in the database;
+- lighter queries: the reads and writes of a turn are the same SQL as Rasa's, sent as statements built once.
+  Rasa builds an ORM query for each (about 1.5 ms of SQLAlchemy work for a query SQLite answers in 0.1 ms) and
+  saves events one ORM object at a time; here the current session's events are read and counted with the same
+  conditions, and a turn's new events are written in one insert;
 - brief database outages: connections are checked before use, and a read or write that fails is retried for a
   few seconds before giving up. Giving up on a read would make Rasa start a fresh conversation and, on save,
   skip events, so a short outage must be waited out.
@@ -20,6 +24,8 @@ endpoints.yml picks it with `type: addons.tracker_store.PrivacySQLTrackerStore`;
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -50,6 +56,26 @@ SESSION_INDEXES = (
     sa.Index("ix_events_sender_type_time", _EVENTS.c.sender_id, _EVENTS.c.type_name, _EVENTS.c.timestamp),
     sa.Index("ix_events_sender_time", _EVENTS.c.sender_id, _EVENTS.c.timestamp),
 )
+
+# Rasa's SQLTrackerStore._event_query as statements built once: a conversation's events (all of them, or those of
+# its latest session: from the latest session start on, or all when it never started one), in the order stored.
+_SENDER = sa.bindparam("sender_id")
+_SESSION_START = (sa.select(sa.func.max(_EVENTS.c.timestamp))
+                  .where(_EVENTS.c.sender_id == _SENDER, _EVENTS.c.type_name == SessionStarted.type_name)
+                  .scalar_subquery())
+_IN_LATEST_SESSION = sa.and_(_EVENTS.c.sender_id == _SENDER,
+                             sa.or_(_EVENTS.c.timestamp >= _SESSION_START, _SESSION_START.is_(None)))
+ALL_EVENTS = sa.select(_EVENTS.c.data).where(_EVENTS.c.sender_id == _SENDER).order_by(_EVENTS.c.id)
+LATEST_SESSION_EVENTS = sa.select(_EVENTS.c.data).where(_IN_LATEST_SESSION).order_by(_EVENTS.c.id)
+LATEST_SESSION_COUNT = sa.select(sa.func.count()).select_from(_EVENTS).where(_IN_LATEST_SESSION)
+
+
+def event_row(sender_id: str, event: Any) -> dict[str, Any]:
+    """The row Rasa's SQLTrackerStore.save stores for one event."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"), "data": json.dumps(data)}
 
 
 def asked_to_forget(tracker: DialogueStateTracker) -> bool:
@@ -154,8 +180,26 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             return
         if self.max_session_turns and user_turns_in_session(tracker) >= self.max_session_turns:
             tracker.update_with_events(session_restart_events(tracker), self.domain)
-        await self._with_retries("saving a conversation", lambda: super(PrivacySQLTrackerStore, self).save(tracker))
+        await self._with_retries("saving a conversation", lambda: self._save_new_events(tracker))
         self._purge_if_due()
+
+    async def _save_new_events(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's SQLTrackerStore.save: the events the latest session has beyond those stored, in one insert."""
+        await self.stream_events(tracker)
+        with self.engine.begin() as connection:
+            stored = connection.execute(LATEST_SESSION_COUNT, {"sender_id": tracker.sender_id}).scalar_one()
+            rows = [event_row(tracker.sender_id, event) for event in itertools.islice(tracker.events, stored, None)]
+            if rows:
+                connection.execute(_EVENTS.insert(), rows)
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        """Rasa's SQLTrackerStore._retrieve, reading only the events' data."""
+        query = ALL_EVENTS if fetch_events_from_all_sessions else LATEST_SESSION_EVENTS
+        with self.engine.connect() as connection:
+            events = [json.loads(data) for data in connection.execute(query, {"sender_id": sender_id}).scalars()]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
 
     async def _forget_now(self, sender_id: str) -> None:
         self.forget(sender_id)

@@ -174,7 +174,6 @@ def test_a_process_that_never_stopped_its_server_exits_without_aiohttp_warnings(
 # --- the intent classifier's coefficients --------------------------------------------------------------------------
 
 def test_intent_scores_are_unchanged_and_the_coefficients_are_stored_column_by_column():
-    import numpy as np
     import scipy.sparse
     from rasa.engine.graph import ExecutionContext
     from rasa.engine.storage.local_model_storage import LocalModelStorage

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from sqlalchemy.exc import OperationalError
 
 from actions.constants import ACTION_FORGET_ME, FORGET_ME_MARKER
@@ -257,3 +257,36 @@ def test_without_a_session_limit_the_session_keeps_growing(tmp_path):
         asyncio.run(store.save(tracker))
     back = asyncio.run(store.retrieve(tracker.sender_id))
     assert sum(isinstance(event, UserUttered) for event in back.events) == 8
+
+
+def stored_rows(store, sender_id: str) -> list[tuple]:
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).order_by(store.SQLEvent.id)
+        return [(row.sender_id, row.type_name, row.timestamp, row.intent_name, row.action_name, row.data)
+                for row in rows]
+
+
+def test_reads_and_writes_match_rasas_own_sql_tracker_store(database_url):
+    """The statements built once store the same rows and read back the same conversations as Rasa's ORM queries,
+    across session starts (the latest session only, or everything)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    stores = {"ours": make_store(database_url), "rasa": SQLTrackerStore(host=database_url, domain=DOMAIN)}
+    name = uuid.uuid4().hex[:10]
+    trackers = {key: DialogueStateTracker(f"{key}-{name}", DOMAIN.slots) for key in stores}
+    session_start = [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("country", "GB"),
+                     ActionExecuted("action_listen")]
+    for number in range(7):
+        events = [*(session_start if number % 3 == 0 else []), *turn(f"question {number}", f"answer {number}")]
+        for key, store in stores.items():
+            trackers[key].update_with_events(events, DOMAIN, override_timestamp=False)
+            asyncio.run(store.save(trackers[key]))
+        for read in ("retrieve", "retrieve_full_tracker"):
+            mine, theirs = (asyncio.run(getattr(stores[key], read)(trackers[key].sender_id)) for key in stores)
+            mine, theirs = (tracker.current_state(EventVerbosity.ALL) for tracker in (mine, theirs))
+            assert mine["events"] and mine["events"] == theirs["events"] and mine["slots"] == theirs["slots"]
+        trackers = {key: asyncio.run(stores[key].retrieve(trackers[key].sender_id)) for key in stores}
+    mine, theirs = (stored_rows(stores["ours"], trackers[key].sender_id) for key in stores)
+    assert [row[1:] for row in mine] == [row[1:] for row in theirs]
+    assert [row[1] for row in mine].count("session_started") == 3 and len(mine) == 3 * 4 + 7 * 4
+    assert asyncio.run(stores["ours"].retrieve(f"nobody-{name}")) is None
