@@ -4,7 +4,8 @@ tests/store/test_speedups.py; `apply()` is called once, when Rasa imports our ad
 
 1. Every custom action's reply is checked against a JSON schema with `jsonschema.validate`, which first checks
    the schema itself against the JSON Schema meta-schema: about 5 ms of every turn went there. The schema never
-   changes, so it is checked once and the compiled validator is reused.
+   changes, so it is checked once and the compiled validators are reused; each event is checked against the part
+   of the schema for its type only (about 3 ms more; the same events are accepted and refused).
 2. Reading a conversation turns each stored event back into an object by searching all of Rasa's event classes,
    recomputing the class tree for every event: most of the cost of loading a conversation. The lookup by type
    name is now built once (Rasa's events are all defined when rasa.shared.core.events is imported).
@@ -41,17 +42,34 @@ _applied = False
 
 
 @lru_cache(maxsize=1)
-def _action_result_validator() -> Any:
+def _action_result_validators() -> tuple[Any, Any, dict[str, Any]]:
+    """Validators for Rasa's action-reply schema: the reply without its events, any one event, and one event of each
+    type. The schema accepts an event when it matches exactly one of its alternatives, one per event type; they
+    differ in the event's type name, so an event of a known type matches that alternative or none. Checking it
+    against that alternative alone is the same check without trying the other 22 (about 3 ms a turn)."""
     schema = RemoteAction.action_response_format_spec()
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)
-    return validator_class(schema)
+    events = schema["properties"]["events"]
+    reply = {**schema, "properties": {**schema["properties"],
+                                      "events": {key: value for key, value in events.items() if key != "items"}}}
+    any_event = events["items"]
+    common = {key: value for key, value in any_event.items() if key != "oneOf"}
+    by_type = {alternative["properties"]["event"]["const"]: validator_class({"allOf": [common, alternative]})
+               for alternative in any_event["oneOf"]}
+    return validator_class(reply), validator_class(any_event), by_type
 
 
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    """Rasa's RemoteAction._validate_action_result, with the schema checked once instead of every turn."""
+    """Rasa's RemoteAction._validate_action_result: the schema is checked once, and each event only against the
+    alternative for its type."""
+    reply, any_event, by_type = _action_result_validators()
     try:
-        _action_result_validator().validate(result)
+        reply.validate(result)
+        for event in result.get("events") or ():
+            type_name = event.get("event") if isinstance(event, dict) else None
+            validator = by_type.get(type_name) if isinstance(type_name, str) else None
+            (validator or any_event).validate(event)
         return True
     except ValidationError as error:
         error.message += (

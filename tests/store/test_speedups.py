@@ -59,6 +59,55 @@ def test_action_replies_are_still_checked():
         action._validate_action_result({"events": "not a list"})
 
 
+EVENTS_ACCEPTED_OR_NOT = [
+    {"event": "slot", "name": "topic", "value": "cost"},
+    {"event": "slot", "name": "topic"},  # no value
+    {"event": "slot", "value": 1, "timestamp": "yesterday"},
+    {"event": "bot", "text": "hello", "data": {"custom": {"kind": "answer", "facts": [{"id": "a"}]}}},
+    {"event": "bot", "text": None, "metadata": "not an object"},
+    {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 0.9},
+                                                   "entities": [{"entity": "drug", "value": "ketamine"}]}},
+    {"event": "user", "parse_data": {"entities": [{"entity": "drug"}]}},  # an entity without a value
+    {"event": "user", "parse_data": {"intent": {"confidence": "high"}}},
+    {"event": "action", "name": "action_listen", "policy": None, "confidence": None},
+    {"event": "action", "hide_rule_turn": "yes"},
+    {"event": "entities", "entities": []},
+    {"event": "entities"},
+    {"event": "session_started"}, {"event": "restart", "timestamp": 1.5}, {"event": "followup", "name": "x"},
+    {"event": "no_such_event"}, {"event": 3}, {"name": "no type"}, "not an object", None,
+]
+
+
+@pytest.mark.parametrize("event", EVENTS_ACCEPTED_OR_NOT)
+def test_action_replies_are_accepted_and_refused_exactly_as_rasas_schema_does(event):
+    schema = RemoteAction.action_response_format_spec()
+    for reply in ({"events": [event], "responses": [{"text": "hi"}]}, {"events": [{"event": "restart"}, event]}):
+        try:
+            jsonschema.validate(reply, schema)
+            rasa_accepts = True
+        except jsonschema.ValidationError:
+            rasa_accepts = False
+        try:
+            accepted = RemoteAction("action_answer", None)._validate_action_result(reply)
+        except jsonschema.ValidationError:
+            accepted = False
+        assert accepted == rasa_accepts, reply
+
+
+@pytest.mark.parametrize("reply", [{}, {"events": None}, {"responses": "no"}, {"events": [], "responses": [3]}, []])
+def test_replies_without_events_are_judged_as_rasas_schema_does(reply):
+    try:
+        jsonschema.validate(reply, RemoteAction.action_response_format_spec())
+        rasa_accepts = True
+    except jsonschema.ValidationError:
+        rasa_accepts = False
+    try:
+        accepted = RemoteAction("action_answer", None)._validate_action_result(reply)
+    except (jsonschema.ValidationError, AttributeError):
+        accepted = False
+    assert accepted == rasa_accepts, reply
+
+
 def test_applied_once():
     speedups.apply()
     assert RemoteAction._validate_action_result is speedups.validate_action_result
