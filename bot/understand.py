@@ -54,8 +54,9 @@ LEADING_SOCIAL = re.compile(
 FRAGMENT_WORDS = 2
 
 # Words by which a question points back at the story before it.
-POINTING = re.compile(r"\b(?:it|its|that|this|these|those|they|them|there|he|she|his|her|one|ones|the two|both)\b",
-                      re.IGNORECASE)
+POINTING = re.compile(
+    r"\b(?:it|its|that|this|these|those|they|them|their|there|he|she|his|her|one|ones|the two|both)\b", re.IGNORECASE
+)
 
 DRUG, CONDITION, FORM = "drug", "condition", "form"
 

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 COVERED = yaml.safe_load((HERE / "covered_questions.yml").read_text(encoding="utf-8"))["covered"]
 # Written by other authors; read only by this test.
 REALISTIC_SETS = tuple(ROOT / "tests" / "realistic" / name for name in ("dev.yml", "tune2.yml", "tune3.yml",
-                                                                          "tune4.yml"))
+                                                                          "tune4.yml", "tune5.yml"))
 HELDOUT_NOT_COVERED = yaml.safe_load((ROOT / "tests" / "heldout" / "not_covered.yml").read_text(encoding="utf-8"))
 
 
@@ -372,6 +372,8 @@ NOT_COVERED = [
     "how did younger's dextromethorphan trial turn out", "any results from the dxm fibromyalgia trial yet?",
     "is dr goldstein still taking new patients", "where does dr podell practise",
     "has nice approved esketamine for the nhs",
+    "who makes spravato", "what company manufactures esketamine", "has the fda approved it for anything else since?",
+    "has there been a big trial since then", "what does it cost in canada",
 ]
 
 

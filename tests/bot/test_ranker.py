@@ -55,6 +55,11 @@ def test_a_question_that_points_back_brings_the_sentence_before_it():
     assert post.antecedents == ["My aunt says ketamine is just the party drug."]
 
 
+def test_their_points_back_at_the_study_before_it():
+    post = split_post("The article quotes a 2005 paper by Staud on dextromethorphan. What was their main conclusion?")
+    assert post.antecedents == ["The article quotes a 2005 paper by Staud on dextromethorphan."]
+
+
 @pytest.mark.parametrize(
     "sentence, asks",
     [
@@ -98,6 +103,8 @@ def test_greetings_and_fillers_are_not_what_a_question_asks():
     # "ok" matched an ask "was he still ok months later" and answered "who can get it" with the grieving man.
     assert tokenize("ok and who can even get it") == ["who", "get"]
     assert tokenize("hi thanks lol") == []
+    # swearing is how frustration is written, not what is asked
+    assert tokenize("why the hell does the fda let them") == tokenize("why does the fda let them")
 
 
 # --- each stage alone --------------------------------------------------------------------------------------------
@@ -230,6 +237,13 @@ def _decide(answerability: Answerability, text: str):
     ("what percent of podells patients got better", "fm-podell", False),  # about half
     ("what percentage had side effects", "side-effects-hallucinations", True),
     ("how many people were in that study", "pain-meta-analysis", True),
+    # how big a study was: a count of people, not a share of them, nor "one large study"
+    ("how many people were actually in it", "pain-headache-study", True),
+    ("how many patients were in it", "fm-2011-study", True),  # one in three responded: a share
+    ("how many were in that trial", "research-florinef-failed", False),  # a 100-person trial
+    ("how many people does it help", "fm-2007-study", False),  # two in three: a share answers this
+    ("how many people got relief", "pain-headache-study", False),  # half
+    ("how big was that study?", "pain-headache-study", False),  # "large" answers how big
 ])
 def test_a_question_for_a_kind_of_figure_needs_a_fact_that_gives_that_kind(base, question, fact_id, missing):
     assert figure_missing(question, base.by_id(fact_id)) is missing
