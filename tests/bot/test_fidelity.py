@@ -374,6 +374,9 @@ NOT_COVERED = [
     "has nice approved esketamine for the nhs",
     "who makes spravato", "what company manufactures esketamine", "has the fda approved it for anything else since?",
     "has there been a big trial since then", "what does it cost in canada",
+    "why did the two panel members vote against it", "is there a generic version of spravato",
+    "is spravato approved for anything else now", "does the mayo clinic take insurance for infusions",
+    "is there a waiting list at dr podell's clinic", "is anyone still doing the goldstein cocktail",
 ]
 
 
