@@ -20,13 +20,11 @@ MEANINGFUL = frozenset(
 # Words that carry no question of their own: greetings, thanks and fillers ("ok and who can even get it" is not
 # about anything "ok"), and the pieces of casual contractions as spaCy splits them ("gonna": gon + na, "gotta":
 # got + ta), which would otherwise count as rare words the fact base never uses; and swearing ("why the hell does
-# the FDA let them", "wtf is spravato"), which is how frustration is written, not what is asked; and asking whether
-# the article says something ("does the article mention it somewhere?"), which asks for that thing.
+# the FDA let them", "wtf is spravato"), which is how frustration is written, not what is asked.
 FILLERS = frozenset(
     "ok okay okey k yeah yep yes hi hey hello thanks thank thx please pls plz lol um uh hmm oh btw "
     "gon na wan ta wanna kinda sorta dunno lemme gimme tho "
-    "hell heck damn dammit freaking frickin fricking friggin frigging effing bloody crap crappy wtf omg "
-    "article somewhere mention mentioned mentions".split()
+    "hell heck damn dammit freaking frickin fricking friggin frigging effing bloody crap crappy wtf omg".split()
 )
 IGNORED_WORDS = (STOP_WORDS - MEANINGFUL) | FILLERS
 
