@@ -2,10 +2,12 @@
 
     python scripts/leak_check.py [--threshold 0.9] [--show 0.8]
 
-Training data is every NLU example (data/nlu/*.yml) and every `asks` question of the fact base
-(data/facts/facts.yml), which retrieval learns from. Evaluation data is every held-out or evaluation set: the NLU
-held-out set (tests/heldout), the safety sets (tests/safety), the forget-me set (tests/forget_me), the realistic
-retrieval set (tests/realistic) and the user text of the story tests (tests/stories). Both sides are normalised
+Training data is every NLU example (data/nlu/*.yml), every `asks` question of the fact base
+(data/facts/facts.yml), which retrieval learns from, and the wording prior's examples (data/coverage/examples.yml).
+Evaluation data is every held-out or evaluation set: the NLU held-out set (tests/heldout), the safety sets
+(tests/safety), the forget-me set (tests/forget_me), the realistic retrieval sets (tests/realistic: their held-out
+half and the fresh sets; the tune half is training data by design, since the wording prior learns from it) and the
+user text of the story tests (tests/stories). Both sides are normalised
 (case, accents, apostrophes, punctuation, spacing, a few common misspellings and contractions, entity
 annotations) and compared by the cosine similarity of character 3-5-grams (TF-IDF, within word boundaries).
 
@@ -35,6 +37,8 @@ LOOSER = 0.8  # reported, not enforced: close paraphrases worth a look
 
 TRAINING_NLU = ("data/nlu/*.yml",)
 TRAINING_ASKS = ROOT / "data" / "facts" / "facts.yml"
+TRAINING_EXAMPLES = ROOT / "data" / "coverage" / "examples.yml"
+TUNE_SPLIT = "tune"  # records with `split: tune` are what the wording prior learns from, not evaluation
 EVALUATION = (
     "tests/heldout/*.yml",
     "tests/safety/**/*.yml",
@@ -105,6 +109,8 @@ def messages_in(data: Any, key: str = "") -> Iterator[str]:
     """Every message in an evaluation file, whatever its layout: Rasa NLU blocks, story `user:` steps, plain lists
     of strings, and records with a `text` or `q` field."""
     if isinstance(data, dict):
+        if data.get("split") == TUNE_SPLIT:
+            return
         for name, value in data.items():
             if name == "examples" and isinstance(value, str):
                 yield from examples_of(value)
@@ -137,6 +143,8 @@ def training_messages() -> list[Message]:
             found += [Message(text, f"{_relative(path)}: {label}") for text in examples_of(block.get("examples", ""))]
     for fact in _load(TRAINING_ASKS):
         found += [Message(text, f"{_relative(TRAINING_ASKS)}: {fact['id']} asks") for text in fact.get("asks", [])]
+    found += [Message(example["text"], f"{_relative(TRAINING_EXAMPLES)}: {example['set']}")
+              for example in _load(TRAINING_EXAMPLES)["examples"]]
     return [message for message in found if message.normal]
 
 
