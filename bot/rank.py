@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -286,6 +287,8 @@ def get_ranker(config: RankerConfig | None = None) -> FactRanker:
 # --- the wording prior ------------------------------------------------------------------------------------------
 
 COVERAGE_EXAMPLES = DATA_DIR / "coverage" / "examples.yml"
+WORDING_WEIGHTS = DATA_DIR / "coverage" / "wording_prior.json"  # fitted by scripts/coverage_examples.py
+WORDING_NGRAMS = (3, 5)
 
 
 class WordingPrior:
@@ -294,19 +297,52 @@ class WordingPrior:
     tune half). Some kinds of question are ones the article leaves open whatever words they share with the facts
     ("how many people were in that study?", "does Medicare pay for it?", "what dose did they use?"); the ranking
     signals can't see that, the wording can. Leave-one-author-out on the tune half, adding it to the calibration
-    raised not-covered precision and recall by one to two points (scripts/compare_retrieval.py --fit)."""
+    raised not-covered precision and recall by two to three points (scripts/compare_retrieval.py --fit).
 
-    def __init__(self, examples: list[tuple[str, bool]]) -> None:
+    `fit()` fits it (scikit-learn; scripts and tests). The bot loads the fitted weights from
+    data/coverage/wording_prior.json (`load()`): fitting in the action server would cost it about 9 MB that the
+    allocator keeps, for a model of 0.3 MB. `probability()` computes what TfidfVectorizer + LogisticRegression
+    would, from the weights alone."""
+
+    def __init__(self, weights: dict[str, tuple[float, float]], intercept: float) -> None:
+        self.weights = weights  # n-gram -> (idf, coefficient)
+        self.intercept = intercept
+        self.analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=WORDING_NGRAMS).build_analyzer()
+
+    @classmethod
+    def fit(cls, examples: list[tuple[str, bool]]) -> WordingPrior:
         from sklearn.linear_model import LogisticRegression
 
-        texts = [text for text, _ in examples]
-        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2)
-        self.model = LogisticRegression(C=1.0, max_iter=2000)
-        self.model.fit(self.vectorizer.fit_transform(texts), [covered for _, covered in examples])
+        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=WORDING_NGRAMS, sublinear_tf=True, min_df=2)
+        model = LogisticRegression(C=1.0, max_iter=2000)
+        model.fit(vectorizer.fit_transform([text.lower() for text, _ in examples]),
+                  [covered for _, covered in examples])
+        coefficients = model.coef_[0]
+        weights = {gram: (float(vectorizer.idf_[column]), float(coefficients[column]))
+                   for gram, column in vectorizer.vocabulary_.items()}
+        return cls(weights, float(model.intercept_[0]))
+
+    @classmethod
+    def load(cls, path: Path) -> WordingPrior:
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+        return cls({gram: (idf, weight) for gram, (idf, weight) in data["ngrams"].items()}, data["intercept"])
+
+    def as_json(self) -> str:
+        ngrams = {gram: [round(idf, 6), round(weight, 6)] for gram, (idf, weight) in sorted(self.weights.items())}
+        return json.dumps({"intercept": round(self.intercept, 6), "ngrams": ngrams}, ensure_ascii=False, indent=0)
 
     def probability(self, question: str) -> float:
-        """P(the article answers it | wording), 0..1."""
-        return float(self.model.predict_proba(self.vectorizer.transform([question.lower()]))[0, 1])
+        """P(the article answers it | wording), 0..1: sublinear tf times idf, L2-normalised, over the known
+        n-grams, dotted with the coefficients."""
+        counts: dict[str, int] = {}
+        for gram in self.analyzer(question.lower()):
+            if gram in self.weights:
+                counts[gram] = counts.get(gram, 0) + 1
+        values = {gram: (1.0 + math.log(count)) * self.weights[gram][0] for gram, count in counts.items()}
+        norm = math.sqrt(sum(value * value for value in values.values())) or 1.0
+        z = self.intercept + sum(value / norm * self.weights[gram][1] for gram, value in values.items())
+        return 1.0 / (1.0 + math.exp(-z))
 
 
 def load_coverage_examples(path: Path = COVERAGE_EXAMPLES) -> list[dict]:
@@ -332,8 +368,8 @@ def wording_of(query: Query, prior: WordingPrior) -> float:
 
 @functools.lru_cache(maxsize=1)
 def get_wording_prior() -> WordingPrior:
-    """The prior fitted on the project's examples, once per process (about a second)."""
-    return WordingPrior([(example["text"].lower(), bool(example["covered"])) for example in load_coverage_examples()])
+    """The prior fitted on the project's examples (data/coverage/wording_prior.json), loaded once per process."""
+    return WordingPrior.load(WORDING_WEIGHTS)
 
 
 # --- answerability ---------------------------------------------------------------------------------------------

@@ -445,8 +445,8 @@ def out_of_author_wording(items: list[Item], signals: dict[str, Signals],
         if item.split != "tune" or item.id not in signals:
             continue
         if item.source not in fitted:
-            fitted[item.source] = WordingPrior([(e["text"].lower(), bool(e["covered"])) for e in examples
-                                                if e["set"] != item.source])
+            fitted[item.source] = WordingPrior.fit([(e["text"], bool(e["covered"])) for e in examples
+                                                    if e["set"] != item.source])
         wording = wording_of(understood[item.id], fitted[item.source])
         honest[item.id] = replace(signals[item.id], wording=wording)
     return honest

@@ -1,7 +1,8 @@
-"""Write data/coverage/examples.yml: the tune half's questions, each marked covered or not by the article.
+"""Write data/coverage/examples.yml: the tune half's questions, each marked covered or not by the article, and
+data/coverage/wording_prior.json: the wording prior fitted on them (bot.rank.WordingPrior).
 
-    python scripts/coverage_examples.py          # rewrite the file from the tune sets
-    python scripts/coverage_examples.py --check  # exit 1 when the file is not what the tune sets give
+    python scripts/coverage_examples.py          # rewrite both from the tune sets
+    python scripts/coverage_examples.py --check  # exit 1 when they are not what the tune sets give
 
 The wording prior (bot.rank.WordingPrior) learns from them which kinds of question the article tends to leave open
 ("how many people were in that study?", "does Medicare pay for it?") whatever words they share with the facts. Only
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.rank import WORDING_WEIGHTS, WordingPrior  # noqa: E402
 from bot.understand import understand  # noqa: E402
 from scripts.compare_retrieval import DEV_SETS, load_items  # noqa: E402
 from scripts.evaluate_answers import CONVERSATIONS, CONVERSATIONS_MORE, load_conversations  # noqa: E402
@@ -90,20 +92,37 @@ def render(found: list[dict]) -> str:
     return HEADER + body
 
 
+def fitted(found: list[dict]) -> WordingPrior:
+    return WordingPrior.fit([(example["text"], bool(example["covered"])) for example in found])
+
+
+def same_prior(stored: WordingPrior, wanted: WordingPrior, tolerance: float = 1e-4) -> bool:
+    """The same n-grams with the same weights (to rounding: the solver's last digits may differ by machine)."""
+    return stored.weights.keys() == wanted.weights.keys() and abs(stored.intercept - wanted.intercept) <= tolerance \
+        and all(abs(a - b) <= tolerance for gram, pair in wanted.weights.items()
+                for a, b in zip(stored.weights[gram], pair, strict=True))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
+    parser.add_argument("--check", action="store_true", help="only check that the files are up to date")
     args = parser.parse_args(argv)
-    wanted = render(examples())
+    found = examples()
+    wanted = render(found)
+    prior = fitted(found)
     if args.check:
         current = EXAMPLES.read_text(encoding="utf-8") if EXAMPLES.exists() else ""
-        if current != wanted:
-            print(f"{EXAMPLES.relative_to(ROOT)} is out of date: run python scripts/coverage_examples.py")
+        if current != wanted or not WORDING_WEIGHTS.exists() or not same_prior(WordingPrior.load(WORDING_WEIGHTS),
+                                                                                prior):
+            print(f"{EXAMPLES.relative_to(ROOT)} or {WORDING_WEIGHTS.relative_to(ROOT)} is out of date: "
+                  "run python scripts/coverage_examples.py")
             return 1
         return 0
     EXAMPLES.parent.mkdir(parents=True, exist_ok=True)
     EXAMPLES.write_text(wanted, encoding="utf-8")
-    print(f"wrote {len(wanted.splitlines())} lines to {EXAMPLES.relative_to(ROOT)}")
+    WORDING_WEIGHTS.write_text(prior.as_json() + "\n", encoding="utf-8")
+    print(f"wrote {len(found)} examples to {EXAMPLES.relative_to(ROOT)} and the prior fitted on them "
+          f"({len(prior.weights)} n-grams) to {WORDING_WEIGHTS.relative_to(ROOT)}")
     return 0
 
 

@@ -76,9 +76,26 @@ def test_on_the_held_out_half_the_wording_alone_tells_covered_from_not_covered()
 
 
 def test_a_prior_learns_only_from_its_examples():
-    prior = WordingPrior([("how much does it cost", False), ("how much is it", False), ("what does it cost", False),
-                          ("what is it", True), ("what is this drug", True), ("what is that", True)])
+    prior = WordingPrior.fit([("how much does it cost", False), ("how much is it", False),
+                              ("what does it cost", False), ("what is it", True), ("what is this drug", True),
+                              ("what is that", True)])
     assert prior.probability("how much does that cost") < 0.5 < prior.probability("what is this")
+
+
+@pytest.mark.parametrize("question", ["How many people were in that study??", "is spravato covered by medicare",
+                                      "what is memantine", "qqqq zzzz", "", "Ketamine  for   FIBRO pain",
+                                      "ketamine ketamine ketamine, does it help my pain pain pain?"])
+def test_the_stored_weights_give_what_scikit_learn_gives(question):
+    # The bot computes the probability from the weights alone; scikit-learn's pipeline is the reference.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    examples = load_coverage_examples()
+    texts, labels = [e["text"].lower() for e in examples], [bool(e["covered"]) for e in examples]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(vectorizer.fit_transform(texts), labels)
+    expected = model.predict_proba(vectorizer.transform([question.lower()]))[0, 1]
+    assert get_wording_prior().probability(question) == pytest.approx(expected, abs=1e-4)
 
 
 @pytest.mark.parametrize("question", ["how fast does ketamine work for depression",
