@@ -52,10 +52,13 @@ from bot.rank import (  # noqa: E402
     TEXT,
     Answerability,
     Calibration,
+    CharIndex,
     FactRanker,
+    NearestExamples,
     RankerConfig,
     Signals,
     WordingPrior,
+    asks_nothing_in_particular,
     load_coverage_examples,
     wording_of,
 )
@@ -65,9 +68,9 @@ DEV = ROOT / "tests" / "realistic" / "dev.yml"
 # More tuning questions by another author (split: tune), written after the asks and subjects had been tuned on the
 # first tune half: fitting on both keeps the calibration honest about phrasings nobody wrote asks for.
 # A third (tune3.yml), by yet another author, first served to check this session's rules on phrasings none of them
-# was written against, then joined the fit; so did a fourth (tune4.yml), a fifth (tune5.yml) and a sixth (tune6.yml).
-TUNE_MORE = tuple(ROOT / "tests" / "realistic" / name
-                  for name in ("tune2.yml", "tune3.yml", "tune4.yml", "tune5.yml", "tune6.yml"))
+# was written against, then joined the fit; so did a fourth (tune4.yml), a fifth (tune5.yml), a sixth (tune6.yml),
+# a seventh (tune7.yml, at the boundary between covered and not) and an eighth (tune8.yml).
+TUNE_MORE = tuple(ROOT / "tests" / "realistic" / f"tune{number}.yml" for number in range(2, 9))
 DEV_SETS = (DEV, *TUNE_MORE)
 SPLITS = ("tune", "heldout")
 NOT_COVERED_LABEL, ADVICE_LABEL = "not_covered", "advice"
@@ -431,14 +434,16 @@ def model_topics(items: list[Item], model: Path) -> dict[str, str | None]:
 
 # --- fitting the calibration (tune half only) ------------------------------------------------------------------
 
-def out_of_author_wording(items: list[Item], signals: dict[str, Signals],
-                          understood: dict[str, Query]) -> dict[str, Signals]:
-    """The tune questions' signals with the wording prior each would get from a prior fitted without its author's
-    examples (data/coverage/examples.yml holds the tune half itself: in-sample, the prior would look far surer
-    than it is on a new author's question, and the calibration would trust it too much)."""
+def out_of_author_signals(items: list[Item], signals: dict[str, Signals], understood: dict[str, Query],
+                          chars: CharIndex) -> dict[str, Signals]:
+    """The tune questions' signals with what the examples would say without their author's own: the wording prior
+    fitted without them, and the nearest examples among the other authors' (data/coverage/examples.yml holds the
+    tune half itself: in-sample, the prior would look far surer than it is on a new author's question, the nearest
+    example would be the question itself, and the calibration would trust both too much)."""
     from dataclasses import replace
 
     examples = load_coverage_examples()
+    nearest = NearestExamples(chars, examples)
     fitted: dict[str, WordingPrior] = {}
     honest = dict(signals)
     for item in items:
@@ -447,8 +452,10 @@ def out_of_author_wording(items: list[Item], signals: dict[str, Signals],
         if item.source not in fitted:
             fitted[item.source] = WordingPrior.fit([(e["text"], bool(e["covered"])) for e in examples
                                                     if e["set"] != item.source])
-        wording = wording_of(understood[item.id], fitted[item.source])
-        honest[item.id] = replace(signals[item.id], wording=wording)
+        query = understood[item.id]
+        honest[item.id] = replace(signals[item.id], wording=wording_of(query, fitted[item.source]),
+                                  neighbours=0.0 if asks_nothing_in_particular(query) else
+                                  nearest.closeness(query.question_text, without_set=item.source))
     return honest
 
 
@@ -457,7 +464,7 @@ def fit_calibration(items: list[Item], signals: dict[str, Signals], predictions:
     """Logistic regression of "the article answers it" on the signals of the tune half's questions that no named
     subject or structural gap already decides; then the threshold that balances not-covered precision and recall
     on the tune half, with those rules in front of it. `signals` carry out-of-author wording priors
-    (`out_of_author_wording`)."""
+    (`out_of_author_signals`)."""
     from sklearn.linear_model import LogisticRegression
 
     tune = [item for item in items if item.split == "tune" and (item.facts or item.not_covered)]
@@ -549,7 +556,7 @@ def compare(items: list[Item], model: Path | None = None, fit: bool = False, sub
     calibration = CALIBRATION
     cv = ""
     if fit:
-        signals = out_of_author_wording(items, signals, understood)
+        signals = out_of_author_signals(items, signals, understood, shipped_ranker.chars)
         cv = cross_validated(items, signals, named)
         calibration = fit_calibration(items, signals, shipped, named)
         shipped, signals = hybrid_predictions(items, Answerability(shipped_ranker, calibration), understood)

@@ -15,7 +15,7 @@ Where scripts/compare_retrieval.py measures rankings, this measures the reply th
   the labelled fact's first sentence, the sentence naming the gap for a not-covered question, or the refusal for an
   advice question;
 - words: the median number of words of content (lead, facts, gap) and of the whole reply;
-- follow-ups (tests/realistic/conversations.yml, and conversations2.yml to conversations4.yml for tuning): each
+- follow-ups (tests/realistic/conversations.yml, and conversations2.yml to conversations5.yml for tuning): each
   turn after the first, answered in the context of the conversation so far (its drug, condition, last answer and
   last question), judged like a single question.
 Held-out replies are never printed (`--show` refuses them). `--set tests/realistic/fresh.yml` measures the fresh
@@ -51,8 +51,7 @@ from scripts.compare_retrieval import (  # noqa: E402
 CONVERSATIONS = ROOT / "tests" / "realistic" / "conversations.yml"
 # More tuning conversations by other authors (split: tune), who saw only the article and the facts; each set was
 # measured untouched once before anything was tuned on it (README).
-CONVERSATIONS_MORE = tuple(ROOT / "tests" / "realistic" / name
-                           for name in ("conversations2.yml", "conversations3.yml", "conversations4.yml"))
+CONVERSATIONS_MORE = tuple(ROOT / "tests" / "realistic" / f"conversations{number}.yml" for number in range(2, 6))
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Where the tail of a reply starts (evidence, source, disclaimer), in the reply formats before and after issue 18.
 TAIL_MARKERS = ("How strong is this?", "Evidence:", "Source:", "Sources:", "This is general information",

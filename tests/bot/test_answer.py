@@ -84,9 +84,10 @@ def test_beside_a_comparison_the_article_never_makes_comes_a_fact_that_names_bot
 
 
 def test_a_sentence_that_only_says_it_wants_to_know_is_not_quoted_back_as_a_question():
-    reply = answer.answer_message("I'm trying to decide if it's worth the money. I don't need miracles, I just need to "
-                                  "know what's realistic. What percent of people respond to spravato?")
-    assert "realistic" not in reply.text
+    # (Not a tune post's own sentences: the nearest examples would find that post and answer what it asked.)
+    reply = answer.answer_message("I'm weighing up whether it's worth the cost. I'm not expecting miracles, I just "
+                                  "need to know what to expect. What percent of people respond to spravato?")
+    assert "expect" not in reply.text
     assert reply.text.startswith('The article doesn\'t give a figure for "What percent of people respond to spravato?"')
     alone = answer.answer_message("I just need to know if it helps with sarcoidosis.")
     assert alone.text.startswith("The article doesn't answer that question."), alone.text

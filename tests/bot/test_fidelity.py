@@ -27,8 +27,8 @@ from tests.conftest import ARTICLE, ROOT
 HERE = Path(__file__).resolve().parent
 COVERED = yaml.safe_load((HERE / "covered_questions.yml").read_text(encoding="utf-8"))["covered"]
 # Written by other authors; read only by this test.
-REALISTIC_SETS = tuple(ROOT / "tests" / "realistic" / name for name in ("dev.yml", "tune2.yml", "tune3.yml",
-                                                                          "tune4.yml", "tune5.yml", "tune6.yml"))
+REALISTIC_SETS = (ROOT / "tests" / "realistic" / "dev.yml",
+                  *(ROOT / "tests" / "realistic" / f"tune{number}.yml" for number in range(2, 9)))
 HELDOUT_NOT_COVERED = yaml.safe_load((ROOT / "tests" / "heldout" / "not_covered.yml").read_text(encoding="utf-8"))
 
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from bot.rank import FOLLOW_UP_THRESHOLD, get_answerability
+from bot.rank import (
+    ANSWER,
+    CALIBRATION,
+    FOLLOW_UP_THRESHOLD,
+    NOT_COVERED,
+    Answerability,
+    Calibration,
+    get_answerability,
+)
 from bot.retrieval import in_context, retrieve, retrieve_each
 from bot.understand import understand
 
@@ -28,12 +38,21 @@ def test_the_last_answers_paragraph_ranks_higher(base):
     assert position(near) < position(plain)
 
 
+def calibrated_at(probability: float) -> Answerability:
+    """Answerability whose calibrated probability is `probability` for every question (the project's threshold)."""
+    fixed = Calibration(math.log(probability / (1 - probability)), (), CALIBRATION.threshold)
+    return Answerability(get_answerability().ranker, fixed)
+
+
 def test_a_follow_up_is_judged_with_its_own_threshold():
-    calibration = get_answerability().calibration
-    assert FOLLOW_UP_THRESHOLD < calibration.threshold
-    follow = retrieve("and the iv ones?", carried_drugs=("ketamine",), last_facts=("cost-spravato-price",))
-    alone = retrieve("and the iv ones?")
-    assert follow.answerable and not alone.answerable
+    assert FOLLOW_UP_THRESHOLD < CALIBRATION.threshold
+    between = calibrated_at((FOLLOW_UP_THRESHOLD + CALIBRATION.threshold) / 2)
+    question = understand("what did the researchers find?", carried_drugs=("dextromethorphan",))
+    follow = in_context(question, ("dxm-milder-cough-syrup",))
+    assert follow.near and follow.near_weight == 1.0
+    assert between.decide(between.ranker.rank(follow)).status == ANSWER
+    alone = between.decide(between.ranker.rank(question))
+    assert alone.status == NOT_COVERED and alone.reason == "score"
 
 
 def test_a_follow_up_that_points_back_with_few_words_weighs_the_last_answer_more():
@@ -62,7 +81,8 @@ def test_a_pointing_follow_up_is_answered_from_next_to_the_last_answer():
     follow = retrieve("what did that study say exactly", carried_drugs=("dextromethorphan",),
                       last_facts=("dxm-milder-cough-syrup",))
     assert follow.answerable and follow.ranking.best.fact.id == "dxm-staud-combination"
-    assert follow.coverage.answerable < FOLLOW_UP_THRESHOLD
+    doubtful = calibrated_at(0.05)  # whatever its probability, the fact next to the last answer answers it
+    assert doubtful.decide(follow.ranking).status == ANSWER
     # A word the fact base never uses still says it asks about something the article doesn't give.
     assert not retrieve("what did that study cost the taxpayers", carried_drugs=("dextromethorphan",),
                         last_facts=("dxm-milder-cough-syrup",)).answerable

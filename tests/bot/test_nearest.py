@@ -1,0 +1,74 @@
+"""The nearest examples (bot.rank.NearestExamples): which known question a new one sits next to, and that answerability
+listens to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.rank import (
+    ANSWER,
+    CALIBRATION,
+    NOT_COVERED,
+    Answerability,
+    NearestExamples,
+    get_nearest_examples,
+    get_ranker,
+    load_coverage_examples,
+)
+from bot.understand import understand
+from scripts.compare_retrieval import hybrid_predictions, load_items, out_of_author_signals
+from tests.conftest import ROOT
+
+COST_EXAMPLES = [
+    {"text": "how much does spravato cost", "covered": True, "set": "a"},
+    {"text": "how much does one ketamine infusion cost at a clinic", "covered": False, "set": "b"},
+]
+
+
+def nearest(examples: list[dict]) -> NearestExamples:
+    return NearestExamples(get_ranker().chars, examples)
+
+
+def test_a_question_is_closer_to_the_known_question_of_its_own_kind():
+    examples = nearest(COST_EXAMPLES)
+    assert examples.closeness("how much does Spravato cost a month?") > 0
+    assert examples.closeness("what does a ketamine infusion cost at those clinics") < 0
+    assert examples.closeness("") == 0.0
+
+
+def test_leaving_an_author_out_leaves_out_their_questions():
+    examples = nearest(COST_EXAMPLES)
+    # Without author "a" nothing answered is left to be near: only the unanswered example counts.
+    assert examples.closeness("how much does spravato cost", without_set="a") < 0
+    assert examples.closeness("how much does spravato cost") > 0
+
+
+def test_the_projects_examples_sit_next_to_themselves():
+    examples = load_coverage_examples()
+    index = get_nearest_examples(get_ranker().chars)
+    agree = sum(1 for example in examples if (index.closeness(example["text"]) > 0) == example["covered"])
+    # An example's nearest neighbour is itself, unless the same words were asked with the other answer.
+    assert agree / len(examples) >= 0.95
+
+
+@pytest.mark.parametrize("question", ["how fast does ketamine work for depression",
+                                      "does memantine help fibromyalgia pain"])
+def test_the_nearest_examples_can_tip_an_open_decision(question):
+    ranker = get_ranker()
+    answered = Answerability(ranker, examples=nearest([{"text": question, "covered": True, "set": "a"}]))
+    unanswered = Answerability(ranker, examples=nearest([{"text": question, "covered": False, "set": "a"}]))
+    assert answered.decide(ranker.rank(question)).status == ANSWER
+    decided = unanswered.decide(ranker.rank(question))
+    assert decided.status == NOT_COVERED and decided.reason == "score"
+    assert dict(CALIBRATION.weights)["neighbours"] > 0
+
+
+def test_the_calibration_is_fitted_without_a_questions_own_author():
+    # In-sample, a tune question's nearest example is itself (similarity 1): the calibration would trust the
+    # signal far more than it deserves on a new author's question.
+    items = [item for item in load_items(ROOT / "tests" / "realistic" / "tune8.yml") if item.facts][:5]
+    understood = {item.id: understand(item.text) for item in items}
+    ranker = get_ranker()
+    _, signals = hybrid_predictions(items, Answerability(ranker), understood)
+    honest = out_of_author_signals(items, signals, understood, ranker.chars)
+    assert all(signals[item.id].neighbours > honest[item.id].neighbours for item in items)
