@@ -288,6 +288,7 @@ def get_ranker(config: RankerConfig | None = None) -> FactRanker:
 
 COVERAGE_EXAMPLES = DATA_DIR / "coverage" / "examples.yml"
 WORDING_WEIGHTS = DATA_DIR / "coverage" / "wording_prior.json"  # fitted by scripts/coverage_examples.py
+NEAREST_EXAMPLES = DATA_DIR / "coverage" / "nearest_examples.npz"  # the examples' vectors, by the same script
 WORDING_NGRAMS = (3, 5)
 
 
@@ -346,8 +347,10 @@ class WordingPrior:
 
 
 def load_coverage_examples(path: Path = COVERAGE_EXAMPLES) -> list[dict]:
+    # libyaml's loader when PyYAML has it: 0.1 s for the 1,500 examples instead of 1 s (the action server reads them)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["examples"]
+        return yaml.load(handle, Loader=loader)["examples"]  # noqa: S506 (a safe loader)
 
 
 class NearestExamples:
@@ -359,19 +362,47 @@ class NearestExamples:
     and recall (scripts/compare_retrieval.py --fit). Similarity is the ranker's character n-gram cosine
     (`CharIndex`), so nothing is fitted in the server."""
 
-    def __init__(self, chars: CharIndex, examples: list[dict]) -> None:
+    def __init__(self, chars: CharIndex, matrix, covered: np.ndarray, sets: np.ndarray) -> None:
+        self.chars = chars
+        self.matrix = matrix  # examples x the character index's n-grams, by column (a question touches few)
+        self.covered = covered.astype(bool)
+        self.sets = sets  # each example's author (file stem)
+
+    @classmethod
+    def from_examples(cls, chars: CharIndex, examples: list[dict]) -> NearestExamples:
         from scipy.sparse import csr_matrix
 
-        self.chars = chars
-        rows, columns, values = [], [], []
-        for row, example in enumerate(examples):
-            indices, weights = chars.query_vector(example["text"])
-            rows += [row] * len(indices)
-            columns += indices.tolist()
-            values += weights.tolist()
-        self.matrix = csr_matrix((values, (rows, columns)), shape=(len(examples), len(chars.vocabulary)))
-        self.covered = np.array([bool(example["covered"]) for example in examples], dtype=bool)
-        self.sets = np.array([example["set"] for example in examples], dtype=object)
+        vectors = [chars.query_vector(example["text"]) for example in examples]
+        pointers = np.cumsum([0, *(len(indices) for indices, _ in vectors)])
+        matrix = csr_matrix(
+            (np.concatenate([np.zeros(0), *(weights for _, weights in vectors)]).astype(np.float32),
+             np.concatenate([np.zeros(0, dtype=int), *(indices for indices, _ in vectors)]), pointers),
+            shape=(len(examples), len(chars.vocabulary)),
+        )
+        return cls(chars, matrix.tocsc(), np.array([bool(example["covered"]) for example in examples], dtype=bool),
+                   np.array([str(example["set"]) for example in examples]))
+
+    def save(self, path: Path) -> None:
+        matrix = self.matrix
+        np.savez_compressed(path, data=matrix.data, indices=matrix.indices.astype(np.int32),
+                            indptr=matrix.indptr.astype(np.int32), shape=np.array(matrix.shape),
+                            covered=self.covered, sets=self.sets)
+
+    @classmethod
+    def load(cls, chars: CharIndex, path: Path) -> NearestExamples | None:
+        """The stored index, or None when it was built over another character index (the facts changed)."""
+        from scipy.sparse import csc_matrix
+
+        with np.load(path, allow_pickle=False) as stored:
+            shape = tuple(int(size) for size in stored["shape"])
+            if shape[1] != len(chars.vocabulary):
+                return None
+            matrix = csc_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=shape)
+            return cls(chars, matrix, stored["covered"], stored["sets"])
+
+    def same_as(self, other: NearestExamples) -> bool:
+        return (self.matrix.shape == other.matrix.shape and (self.matrix != other.matrix).nnz == 0
+                and np.array_equal(self.covered, other.covered) and np.array_equal(self.sets, other.sets))
 
     def closeness(self, question: str, without_set: str | None = None) -> float:
         """Cosine to the nearest answered example minus cosine to the nearest unanswered one (-1..1).
@@ -387,8 +418,11 @@ class NearestExamples:
 
 @functools.lru_cache(maxsize=2)
 def get_nearest_examples(chars: CharIndex) -> NearestExamples:
-    """The project's examples over a ranker's character index (the bot's: one), built once per process."""
-    return NearestExamples(chars, load_coverage_examples())
+    """The project's examples over a ranker's character index (the bot's: one), once per process: the index
+    scripts/coverage_examples.py stored (data/coverage/nearest_examples.npz, 2 MB of arrays) when it fits the
+    facts' character index, else built from examples.yml (about 6 MB more that the allocator keeps)."""
+    stored = NearestExamples.load(chars, NEAREST_EXAMPLES) if NEAREST_EXAMPLES.exists() else None
+    return stored or NearestExamples.from_examples(chars, load_coverage_examples())
 
 
 # A message that names no drug, condition or form, has none from earlier turns, and uses only everyday words ("um so

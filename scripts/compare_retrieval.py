@@ -443,7 +443,7 @@ def out_of_author_signals(items: list[Item], signals: dict[str, Signals], unders
     from dataclasses import replace
 
     examples = load_coverage_examples()
-    nearest = NearestExamples(chars, examples)
+    nearest = NearestExamples.from_examples(chars, examples)
     fitted: dict[str, WordingPrior] = {}
     honest = dict(signals)
     for item in items:

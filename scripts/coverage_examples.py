@@ -1,8 +1,10 @@
-"""Write data/coverage/examples.yml: the tune half's questions, each marked covered or not by the article, and
-data/coverage/wording_prior.json: the wording prior fitted on them (bot.rank.WordingPrior).
+"""Write data/coverage/examples.yml: the tune half's questions, each marked covered or not by the article;
+data/coverage/wording_prior.json: the wording prior fitted on them (bot.rank.WordingPrior); and
+data/coverage/nearest_examples.npz: their character n-gram vectors (bot.rank.NearestExamples), so the action server
+loads arrays instead of building them (which left about 6 MB with the allocator).
 
-    python scripts/coverage_examples.py          # rewrite both from the tune sets
-    python scripts/coverage_examples.py --check  # exit 1 when they are not what the tune sets give
+    python scripts/coverage_examples.py          # rewrite all three from the tune sets
+    python scripts/coverage_examples.py --check  # exit 1 when they are not what the tune sets (and facts) give
 
 The wording prior (bot.rank.WordingPrior) learns from them which kinds of question the article tends to leave open
 ("how many people were in that study?", "does Medicare pay for it?") whatever words they share with the facts. Only
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.rank import WORDING_WEIGHTS, WordingPrior  # noqa: E402
+from bot.rank import NEAREST_EXAMPLES, WORDING_WEIGHTS, NearestExamples, WordingPrior, get_ranker  # noqa: E402
 from bot.understand import understand  # noqa: E402
 from scripts.compare_retrieval import DEV_SETS, load_items  # noqa: E402
 from scripts.evaluate_answers import CONVERSATIONS, CONVERSATIONS_MORE, load_conversations  # noqa: E402
@@ -110,19 +112,25 @@ def main(argv: list[str] | None = None) -> int:
     found = examples()
     wanted = render(found)
     prior = fitted(found)
+    chars = get_ranker().chars  # the facts' character index: a change to the facts changes the vectors
+    nearest = NearestExamples.from_examples(chars, found)
     if args.check:
         current = EXAMPLES.read_text(encoding="utf-8") if EXAMPLES.exists() else ""
+        stored = NearestExamples.load(chars, NEAREST_EXAMPLES) if NEAREST_EXAMPLES.exists() else None
         if current != wanted or not WORDING_WEIGHTS.exists() or not same_prior(WordingPrior.load(WORDING_WEIGHTS),
-                                                                                prior):
-            print(f"{EXAMPLES.relative_to(ROOT)} or {WORDING_WEIGHTS.relative_to(ROOT)} is out of date: "
-                  "run python scripts/coverage_examples.py")
+                                                                                prior) \
+                or stored is None or not stored.same_as(nearest):
+            print(f"{EXAMPLES.relative_to(ROOT)}, {WORDING_WEIGHTS.relative_to(ROOT)} or "
+                  f"{NEAREST_EXAMPLES.relative_to(ROOT)} is out of date: run python scripts/coverage_examples.py")
             return 1
         return 0
     EXAMPLES.parent.mkdir(parents=True, exist_ok=True)
     EXAMPLES.write_text(wanted, encoding="utf-8")
     WORDING_WEIGHTS.write_text(prior.as_json() + "\n", encoding="utf-8")
-    print(f"wrote {len(found)} examples to {EXAMPLES.relative_to(ROOT)} and the prior fitted on them "
-          f"({len(prior.weights)} n-grams) to {WORDING_WEIGHTS.relative_to(ROOT)}")
+    nearest.save(NEAREST_EXAMPLES)
+    print(f"wrote {len(found)} examples to {EXAMPLES.relative_to(ROOT)}, the prior fitted on them "
+          f"({len(prior.weights)} n-grams) to {WORDING_WEIGHTS.relative_to(ROOT)} and their vectors to "
+          f"{NEAREST_EXAMPLES.relative_to(ROOT)}")
     return 0
 
 

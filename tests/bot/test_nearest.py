@@ -26,7 +26,7 @@ COST_EXAMPLES = [
 
 
 def nearest(examples: list[dict]) -> NearestExamples:
-    return NearestExamples(get_ranker().chars, examples)
+    return NearestExamples.from_examples(get_ranker().chars, examples)
 
 
 def test_a_question_is_closer_to_the_known_question_of_its_own_kind():
@@ -72,3 +72,17 @@ def test_the_calibration_is_fitted_without_a_questions_own_author():
     _, signals = hybrid_predictions(items, Answerability(ranker), understood)
     honest = out_of_author_signals(items, signals, understood, ranker.chars)
     assert all(signals[item.id].neighbours > honest[item.id].neighbours for item in items)
+
+
+def test_the_bot_loads_the_stored_vectors_and_refuses_them_over_other_facts(base, tmp_path):
+    from bot.rank import NEAREST_EXAMPLES, CharIndex
+
+    chars = get_ranker().chars
+    stored = NearestExamples.load(chars, NEAREST_EXAMPLES)
+    assert stored is not None and stored.same_as(NearestExamples.from_examples(chars, load_coverage_examples()))
+    assert get_nearest_examples(chars).same_as(stored)
+    # Vectors over another fact base's n-grams mean nothing here: built afresh instead.
+    other = CharIndex(base.facts[:3])
+    assert NearestExamples.load(other, NEAREST_EXAMPLES) is None
+    stored.save(tmp_path / "copy.npz")
+    assert NearestExamples.load(chars, tmp_path / "copy.npz").same_as(stored)

@@ -103,7 +103,7 @@ def test_the_stored_weights_give_what_scikit_learn_gives(question):
                                       "does memantine help fibromyalgia pain"])
 def test_the_wording_can_tip_an_open_decision(question):
     ranker = get_ranker()
-    no_examples = NearestExamples(ranker.chars, [])  # the wording alone, without the nearest examples
+    no_examples = NearestExamples.from_examples(ranker.chars, [])  # the wording alone, without the nearest examples
     sure = Answerability(ranker, wording=FixedWording(0.95), examples=no_examples).decide(ranker.rank(question))
     doubtful = Answerability(ranker, wording=FixedWording(0.02), examples=no_examples).decide(ranker.rank(question))
     assert sure.status == ANSWER and doubtful.status == NOT_COVERED and doubtful.reason == "score"
