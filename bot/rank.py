@@ -490,7 +490,7 @@ class Signals:
     pair_missing: bool  # the named drug and the named condition never meet in one fact
     aspect_missing: bool  # no fact gives the asked aspect (side effects, dose...) for the named drug
     aspect_given: bool = False  # the best fact is of the asked aspect, about what the question names (a drug,
-    # condition or form: "once the infusions stop, how long does the relief last") and not about something else
+    # condition or form: "what happens to the relief once the infusions stop?") and not about something else
     unknown: tuple[str, ...] = ()  # the question's words the fact base never uses
     wording: float = 0.5  # the wording prior: P(answered | the question's wording alone)
     neighbours: float = 0.0  # the nearest answered example's similarity minus the nearest unanswered one's

@@ -58,7 +58,9 @@ def chat(servers):
         ("could ketamine help my CFS?", ["ME/CFS"]),
         ("what is DXM", ["cough-syrup", "more mildly than ketamine"]),
         ("is memantine any use against pain", ["memantine", "modest benefit"]),
-        ("once the infusions stop, how long does the relief last", ["ketamine infusions stop"]),
+        # What the fact answers: what happens once the infusions stop. "How long does the relief last" asks for a
+        # duration the article never gives; the realistic sets' authors label it "not covered", and so does the bot.
+        ("what happens to the relief once the infusions stop?", ["ketamine infusions stop"]),
         ("does anyone regulate ketamine clinics?", ["generic drug", "FDA did not closely regulate"]),
         ("what is ketamine doing inside the brain", ["glutamate"]),
         ("what unpleasant effects can ketamine cause", ["hallucinations"]),
