@@ -138,10 +138,13 @@ def related_fact(retrieval: Retrieval) -> Fact | None:
     if coverage.uncovered is not None and coverage.uncovered.related:
         # a named subject may name its one related fact ("does ketamine damage the brain?": the long-term concern)
         return load_fact_base().by_id(coverage.uncovered.related)
-    named = retrieval.query.drugs or retrieval.query.conditions
-    if best is None or not named or best.entities < 1 or coverage.reason not in ("score", "figure"):
+    if best is None or coverage.reason not in ("score", "figure"):
         return None  # a named subject, or a pair or aspect the article never puts together: nothing is near
-    return best.fact if coverage.signals.coverage >= RELATED_COVERAGE else None
+    named = retrieval.query.drugs or retrieval.query.conditions
+    # About what was named, or of the very aspect asked about what was named ("once the infusions stop, how long
+    # does the relief last": no duration, but what happens when they stop)
+    about_it = (named and best.entities >= 1) or coverage.signals.aspect_given
+    return best.fact if about_it and coverage.signals.coverage >= RELATED_COVERAGE else None
 
 
 def _facts_for(retrieval: Retrieval, shown: tuple[str, ...], limit: int) -> list[Fact]:

@@ -83,6 +83,13 @@ def test_beside_a_comparison_the_article_never_makes_comes_a_fact_that_names_bot
     assert alone.kind == "not_covered" and alone.fact_ids == [], "no fact names both: nothing is near"
 
 
+def test_a_gap_in_the_asked_aspect_gets_the_fact_of_that_aspect_beside_it():
+    # The article gives no duration, but says what happens once the infusions stop.
+    reply = answer.answer_message("once the infusions stop, how long does the relief last")
+    assert reply.kind == "not_covered" and reply.fact_ids == ["duration-spines-lost"], reply.text
+    assert "What it does say nearby: " in reply.text
+
+
 def test_a_sentence_that_only_says_it_wants_to_know_is_not_quoted_back_as_a_question():
     # (Not a tune post's own sentences: the nearest examples would find that post and answer what it asked.)
     reply = answer.answer_message("I'm weighing up whether it's worth the cost. I'm not expecting miracles, I just "
