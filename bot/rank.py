@@ -755,17 +755,41 @@ def unmade_comparison(query: Query) -> tuple[str, ...]:
 YEAR = re.compile(r"\b(19|20)\d\d\b")  # a year in a fact is a date, not a figure
 
 
+# A fact's own sentences about what the article leaves open ("The article does not say whether this was done in
+# people or in animals.") give nothing: "was it in mice or people?" is not answered by them.
+_LEAVES_OPEN = r"\b(?:does not|doesn't|did not) (?:say|name|give|describe)\b"
+STATED_GAP = re.compile(rf"\([^)]*{_LEAVES_OPEN}[^)]*\)|[^.();]*{_LEAVES_OPEN}[^.]*(?:\.|$)")
+# A name: a capitalised word ("Spravato", "Rowe"), not an abbreviation ("IV"); at the opening of a sentence, only
+# a word rare in everyday English ("Spravato (esketamine) was...", not "The...").
+NAME = re.compile(r"\b[A-Z][a-z][a-zA-Z-]+")
+SENTENCE_OPENING = re.compile(r"(?:^|[.!?:]\s+)$")
+RARE_ZIPF = 3.5
+
+
+FigureKind = tuple[re.Pattern[str], re.Pattern[str] | None]  # what asks for it, what gives it (None: a name)
+
+
 @functools.lru_cache(maxsize=1)
-def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str], tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]]:
+def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str], tuple[FigureKind, ...]]:
     """The cues of data/facts/figures.yml: a question that asks for a figure, and a fact that gives one (its
     words, or any digit); then, for each finer kind (a percentage, a dose in mg, a number of people, a number of
-    sessions), the question's cue and what a fact must hold to give that kind."""
+    sessions, a name), the question's cue and what a fact must hold to give that kind (None: a name the question
+    doesn't already hold)."""
     with (FACTS_DIR / "figures.yml").open(encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
-    kinds = tuple((re.compile(whole_words(kind["asks"])), re.compile("|".join(kind["gives"])))
+    kinds = tuple((re.compile(whole_words(kind["asks"])),
+                   None if kind.get("gives_a_name") else re.compile("|".join(kind["gives"])))
                   for kind in spec["kinds"].values())
     return (re.compile(whole_words(spec["asks_for_a_figure"])), re.compile(whole_words(spec["figure_words"]) + r"|\d"),
             kinds)
+
+
+def names_something_new(question: str, text: str) -> bool:
+    """The text names something (a capitalised word inside a sentence) that the question doesn't."""
+    asked = set(content_lemmas(question))
+    names = [found.group() for found in NAME.finditer(text)
+             if not SENTENCE_OPENING.search(text[:found.start()]) or zipf_frequency(found.group().lower()) < RARE_ZIPF]
+    return any(not set(content_lemmas(name)) & asked for name in names)
 
 
 @functools.lru_cache(maxsize=1)
@@ -786,12 +810,16 @@ def asks_what_it_is(query: Query) -> bool:
 
 def figure_missing(question: str, fact: Fact) -> bool:
     """The question asks for a figure (how many, how long...) and the fact gives none, or asks for a kind of
-    figure (what percent, how many mg, how many people, how many infusions) and the fact gives another kind."""
+    figure (what percent, how many mg, how many people, how many infusions, in people or mice, a name) and the fact
+    gives another kind. What the fact says the article leaves open gives nothing."""
     asks, gives, kinds = figure_cues()
-    asked, text = normalise(question), YEAR.sub(" ", normalise(fact.text))
+    said = STATED_GAP.sub(" ", fact.text)
+    asked, text = normalise(question), YEAR.sub(" ", normalise(said))
     if asks.search(asked) and not gives.search(text):
         return True
-    return any(kind_asks.search(asked) and not kind_gives.search(text) for kind_asks, kind_gives in kinds)
+    return any(kind_asks.search(asked) and not (kind_gives.search(text) if kind_gives else
+                                                names_something_new(question, said))
+               for kind_asks, kind_gives in kinds)
 
 
 def query_aspect(text: str) -> str | None:

@@ -17,6 +17,7 @@ from bot.rank import (
     ASKS,
     KEYWORDS,
     NOT_COVERED,
+    STATED_GAP,
     TEXT,
     Answerability,
     CharIndex,
@@ -244,9 +245,26 @@ def _decide(answerability: Answerability, text: str):
     ("how many people does it help", "fm-2007-study", False),  # two in three: a share answers this
     ("how many people got relief", "pain-headache-study", False),  # half
     ("how big was that study?", "pain-headache-study", False),  # "large" answers how big
+    # who or what was studied: the fact's own "does not say whether ... in people or in animals" gives nothing
+    ("was that study done in mice or in people", "mechanism-dendritic-spines", True),
+    ("was that in animals or people", "future-metabolite-2019-animals", False),  # "in laboratory animals"
+    # a name: something the question doesn't already name, a rare word even when it opens a sentence
+    ("whats the name of that metabolite", "future-metabolite-2019-animals", True),  # "one ketamine metabolite"
+    ("what's the name of the nasal spray", "spravato-first-ketamine-drug", False),  # "Spravato (esketamine) was..."
+    ("what were the names of the Japanese researchers", "pfc-movement-japanese", True),  # a common word
+    ("what's the name of dr goldstein's book", "forms-goldstein-iv-gel", True),  # "IV" is no name
 ])
 def test_a_question_for_a_kind_of_figure_needs_a_fact_that_gives_that_kind(base, question, fact_id, missing):
     assert figure_missing(question, base.by_id(fact_id)) is missing
+
+
+def test_what_a_fact_says_the_article_leaves_open_is_cut_and_the_rest_kept(base):
+    cut = {fact.id: STATED_GAP.sub(" ", fact.text) for fact in base.facts}
+    assert "does not" not in cut["memantine-modest"] and "modest benefit in fibromyalgia" in cut["memantine-modest"]
+    assert "compared with what" not in cut["future-metabolite-2019-animals"]  # a gap in brackets, not its sentence
+    assert "laboratory animals" in cut["future-metabolite-2019-animals"]
+    spines = cut["mechanism-dendritic-spines"]
+    assert "people or in animals" not in spines and "Science" in spines
 
 
 @pytest.mark.parametrize(
