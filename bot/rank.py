@@ -752,7 +752,8 @@ def unmade_comparison(query: Query) -> tuple[str, ...]:
     return ()
 
 
-YEAR = re.compile(r"\b(19|20)\d\d\b")  # a year in a fact is a date, not a figure
+YEAR = re.compile(r"\b(19|20)\d\d\b")  # a year in a fact is a date, not a figure...
+SINCE = re.compile(r"\bhow long (?:have|has|had)\b|\bsince when\b")  # ...except for how long something has gone on
 
 
 # A fact's own sentences about what the article leaves open ("The article does not say whether this was done in
@@ -814,7 +815,8 @@ def figure_missing(question: str, fact: Fact) -> bool:
     gives another kind. What the fact says the article leaves open gives nothing."""
     asks, gives, kinds = figure_cues()
     said = STATED_GAP.sub(" ", fact.text)
-    asked, text = normalise(question), YEAR.sub(" ", normalise(said))
+    asked = normalise(question)
+    text = normalise(said) if SINCE.search(asked) else YEAR.sub(" ", normalise(said))
     if asks.search(asked) and not gives.search(text):
         return True
     return any(kind_asks.search(asked) and not (kind_gives.search(text) if kind_gives else

@@ -245,6 +245,9 @@ def _decide(answerability: Answerability, text: str):
     ("how many people does it help", "fm-2007-study", False),  # two in three: a share answers this
     ("how many people got relief", "pain-headache-study", False),  # half
     ("how big was that study?", "pain-headache-study", False),  # "large" answers how big
+    # a year is no figure, except for how long something has gone on
+    ("how long did the relief last in the 1995 study", "fm-1995-study", True),
+    ("how long have doctors been looking at ketamine for fibromyalgia", "fm-1995-study", False),
     # who or what was studied: the fact's own "does not say whether ... in people or in animals" gives nothing
     ("was that study done in mice or in people", "mechanism-dendritic-spines", True),
     ("was that in animals or people", "future-metabolite-2019-animals", False),  # "in laboratory animals"
