@@ -377,7 +377,20 @@ NOT_COVERED = [
     "why did the two panel members vote against it", "is there a generic version of spravato",
     "is spravato approved for anything else now", "does the mayo clinic take insurance for infusions",
     "is there a waiting list at dr podell's clinic", "is anyone still doing the goldstein cocktail",
+    "is it approved for ptsd yet", "has ketamine been fda approved for chronic pain", "is auvelity approved for fibro",
 ]
+
+
+def test_the_article_describes_one_approval_only():
+    """Checked before calling approvals for anything but depression "not covered": every mention of an approval is
+    Spravato's for depression, or the closing teaser of a next article about a drug it doesn't name."""
+    if not ARTICLE.exists():
+        pytest.skip("the article is not beside this checkout")
+    text = ARTICLE.read_text(encoding="utf-8").lower()
+    mentions = [sentence for sentence in re.split(r"(?<=[.!?])\s+|\n+", text) if re.search(r"\bapprov", sentence)]
+    assert len(mentions) == 4
+    assert all("spravato" in sentence or "approved for depression" in sentence or sentence.lstrip(" •").startswith(
+        "next up") for sentence in mentions), mentions
 
 
 def test_a_subjects_related_fact_is_a_real_fact(base):
