@@ -482,10 +482,33 @@ def fit_calibration(items: list[Item], signals: dict[str, Signals], predictions:
                        round(threshold, 3))
 
 
-def cross_validated(items: list[Item], signals: dict[str, Signals], named: dict[str, bool]) -> str:
-    """Not-covered precision and recall of the fitting procedure, each tune author's questions predicted by a
-    calibration fitted on the other authors' (an honest estimate on the tune half alone: a new author is what the
-    held-out half and real patients are)."""
+def ruled_decisions(items: list[Item], answerability: Answerability,
+                    understood: dict[str, Query]) -> dict[str, bool | None]:
+    """What the decision's rules settle whatever the calibration says: True for "not covered" (a named subject, a
+    structural gap, an unmade comparison, a missing figure...), False for "answered" (a question that only asks
+    what a named drug is, a pointing follow-up next to the last answer), None where the probability decides."""
+    from dataclasses import replace
+
+    never = Answerability(answerability.ranker, replace(answerability.calibration, threshold=-1.0))
+    always = Answerability(answerability.ranker, replace(answerability.calibration, threshold=2.0))
+    ruled: dict[str, bool | None] = {}
+    for item in items:
+        ranking = answerability.ranker.rank(understood[item.id])
+        if never.decide(ranking).status != ANSWER:
+            ruled[item.id] = True
+        elif always.decide(ranking).status == ANSWER:
+            ruled[item.id] = False
+        else:
+            ruled[item.id] = None
+    return ruled
+
+
+def cross_validated(items: list[Item], signals: dict[str, Signals], named: dict[str, bool],
+                    ruled: dict[str, bool | None], predictions: dict[str, Prediction]) -> str:
+    """Top-1 and not-covered precision and recall of the fitting procedure, each tune author's questions decided
+    by a calibration fitted on the other authors' with every rule of the decision in front of it (an honest
+    estimate on the tune half alone: a new author is what the held-out half and real patients are; the rules and
+    the asks were written on the tune half, so it is still a little kind)."""
     tune = [item for item in items if item.split == "tune" and (item.facts or item.not_covered)]
     said = {}
     for source in sorted({item.source for item in tune}):
@@ -493,13 +516,17 @@ def cross_validated(items: list[Item], signals: dict[str, Signals], named: dict[
         calibration = fit_calibration(train, signals, {}, named)
         for item in tune:
             if item.source == source:
-                s = signals[item.id]
-                said[item.id] = (named[item.id] or s.pair_missing or s.aspect_missing
-                                 or calibration.probability(s) < calibration.threshold)
+                settled = ruled[item.id]
+                said[item.id] = settled if settled is not None else (
+                    calibration.probability(signals[item.id]) < calibration.threshold)
+    answerable = [item for item in tune if item.facts]
+    top1 = _share(sum(1 for item in answerable if not said[item.id] and predictions[item.id].ids[:1]
+                      and predictions[item.id].ids[0] in item.facts), len(answerable))
     hits = sum(1 for item in tune if said[item.id] and item.not_covered)
     precision = _share(hits, sum(said.values()))
     recall = _share(hits, sum(1 for item in tune if item.not_covered))
-    return f"leave-one-author-out on tune: not-covered precision {precision:.2f}, recall {recall:.2f}"
+    return (f"leave-one-author-out on tune: top-1 {top1:.3f}, not-covered precision {precision:.3f}, "
+            f"recall {recall:.3f}")
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -557,7 +584,7 @@ def compare(items: list[Item], model: Path | None = None, fit: bool = False, sub
     cv = ""
     if fit:
         signals = out_of_author_signals(items, signals, understood, shipped_ranker.chars)
-        cv = cross_validated(items, signals, named)
+        cv = cross_validated(items, signals, named, ruled_decisions(items, answerability, understood), shipped)
         calibration = fit_calibration(items, signals, shipped, named)
         shipped, signals = hybrid_predictions(items, Answerability(shipped_ranker, calibration), understood)
     results[SHIPPED] = shipped
