@@ -102,6 +102,11 @@ def gap_sentence(retrieval: Retrieval) -> str:
     # Only a question is quoted as one: "I just need to know what's realistic" is not turned into one.
     words = question.split() if asks_plainly(query) else []
     if coverage.reason == "figure":
+        from bot.rank import missing_figure
+
+        kind = missing_figure(query.question_text, retrieval.ranking.best.fact) if retrieval.ranking.best else None
+        if kind is not None and kind.gap:
+            return kind.gap  # "The article doesn't say whether that was done in people or in animals."
         if not words or len(words) > QUOTED_WORDS:
             return "The article doesn't give a figure for that."
         return f'The article doesn\'t give a figure for "{question}?"'

@@ -767,7 +767,14 @@ SENTENCE_OPENING = re.compile(r"(?:^|[.!?:]\s+)$")
 RARE_ZIPF = 3.5
 
 
-FigureKind = tuple[re.Pattern[str], re.Pattern[str] | None]  # what asks for it, what gives it (None: a name)
+@dataclass(frozen=True)
+class FigureKind:
+    """A finer kind of figure (data/facts/figures.yml): what asks for it, what gives it (None: a name the question
+    doesn't hold), and the sentence that names its gap ("" for the plain "doesn't give a figure")."""
+
+    asks: re.Pattern[str]
+    gives: re.Pattern[str] | None
+    gap: str = ""
 
 
 @functools.lru_cache(maxsize=1)
@@ -778,8 +785,9 @@ def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str], tuple[FigureKind, .
     doesn't already hold)."""
     with (FACTS_DIR / "figures.yml").open(encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
-    kinds = tuple((re.compile(whole_words(kind["asks"])),
-                   None if kind.get("gives_a_name") else re.compile("|".join(kind["gives"])))
+    kinds = tuple(FigureKind(re.compile(whole_words(kind["asks"])),
+                             None if kind.get("gives_a_name") else re.compile("|".join(kind["gives"])),
+                             kind.get("gap", ""))
                   for kind in spec["kinds"].values())
     return (re.compile(whole_words(spec["asks_for_a_figure"])), re.compile(whole_words(spec["figure_words"]) + r"|\d"),
             kinds)
@@ -809,19 +817,23 @@ def asks_what_it_is(query: Query) -> bool:
     return all(word in definition_words() or word in names for word in words)
 
 
-def figure_missing(question: str, fact: Fact) -> bool:
-    """The question asks for a figure (how many, how long...) and the fact gives none, or asks for a kind of
-    figure (what percent, how many mg, how many people, how many infusions, in people or mice, a name) and the fact
-    gives another kind. What the fact says the article leaves open gives nothing."""
+def missing_figure(question: str, fact: Fact) -> FigureKind | None:
+    """The kind of figure the question asks for and the fact doesn't give (what percent, how many mg, how many
+    people, how many infusions, in people or mice, a name; a plain "how many / how long" is a kind with no gap
+    sentence of its own), or None. What the fact says the article leaves open gives nothing."""
     asks, gives, kinds = figure_cues()
     said = STATED_GAP.sub(" ", fact.text)
     asked = normalise(question)
     text = normalise(said) if SINCE.search(asked) else YEAR.sub(" ", normalise(said))
     if asks.search(asked) and not gives.search(text):
-        return True
-    return any(kind_asks.search(asked) and not (kind_gives.search(text) if kind_gives else
-                                                names_something_new(question, said))
-               for kind_asks, kind_gives in kinds)
+        return FigureKind(asks, gives)
+    return next((kind for kind in kinds if kind.asks.search(asked) and not (
+        kind.gives.search(text) if kind.gives else names_something_new(question, said))), None)
+
+
+def figure_missing(question: str, fact: Fact) -> bool:
+    """The question asks for a figure, or a kind of figure, that the fact doesn't give (`missing_figure`)."""
+    return missing_figure(question, fact) is not None
 
 
 def query_aspect(text: str) -> str | None:

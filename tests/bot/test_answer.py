@@ -107,6 +107,16 @@ def test_a_question_for_a_figure_the_article_does_not_give_says_so_then_what_it_
     assert reply.fact_ids == ["spravato-tested-severe"] and "What it does say nearby" in reply.text
 
 
+@pytest.mark.parametrize("message, gap", [
+    ("honestly that study where ketamine regrew dendritic spines gave me hope. was it done in mice or in people?",
+     "The article doesn't say whether that was done in people or in animals."),
+    ("whats the name of the ketamine metabolite that worked better for pain", "The article doesn't give that name."),
+])
+def test_a_missing_kind_of_figure_is_named_in_words_that_fit_it(message, gap):
+    reply = answer.answer_message(message)
+    assert reply.kind == "not_covered" and reply.text.startswith(gap), reply.text
+
+
 def test_a_related_fact_beside_a_gap_is_announced_as_such_and_cited(base):
     reply = answer.answer_message("does ketamine lower glutamate in people with ME/CFS?")
     if reply.kind == "not_covered" and reply.fact_ids:
