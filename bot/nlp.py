@@ -24,7 +24,9 @@ MEANINGFUL = frozenset(
 FILLERS = frozenset(
     "ok okay okey k yeah yep yes hi hey hello thanks thank thx please pls plz lol um uh hmm oh btw "
     "gon na wan ta wanna kinda sorta dunno lemme gimme tho "
-    "hell heck damn dammit freaking frickin fricking friggin frigging effing bloody crap crappy wtf omg".split()
+    "hell heck damn dammit freaking frickin fricking friggin frigging effing bloody crap crappy wtf omg "
+    # "which ones?", "the good ones": it points back like "those" (its lemma "one" would match "One woman...")
+    "ones".split()
 )
 IGNORED_WORDS = (STOP_WORDS - MEANINGFUL) | FILLERS
 

@@ -775,6 +775,8 @@ class FigureKind:
     asks: re.Pattern[str]
     gives: re.Pattern[str] | None
     gap: str = ""
+    reads_years: bool = False  # a year in the fact gives it ("what year was that?")
+    of_the_last_answer: bool = False  # a follow-up asks it of the last answer itself ("who said that?")
 
 
 @functools.lru_cache(maxsize=1)
@@ -787,7 +789,8 @@ def figure_cues() -> tuple[re.Pattern[str], re.Pattern[str], tuple[FigureKind, .
         spec = yaml.safe_load(handle)
     kinds = tuple(FigureKind(re.compile(whole_words(kind["asks"])),
                              None if kind.get("gives_a_name") else re.compile("|".join(kind["gives"])),
-                             kind.get("gap", ""))
+                             kind.get("gap", ""), kind.get("reads_years", False),
+                             kind.get("of_the_last_answer", False))
                   for kind in spec["kinds"].values())
     return (re.compile(whole_words(spec["asks_for_a_figure"])), re.compile(whole_words(spec["figure_words"]) + r"|\d"),
             kinds)
@@ -822,13 +825,27 @@ def missing_figure(question: str, fact: Fact) -> FigureKind | None:
     people, how many infusions, in people or mice, a name; a plain "how many / how long" is a kind with no gap
     sentence of its own), or None. What the fact says the article leaves open gives nothing."""
     asks, gives, kinds = figure_cues()
-    said = STATED_GAP.sub(" ", fact.text)
     asked = normalise(question)
-    text = normalise(said) if SINCE.search(asked) else YEAR.sub(" ", normalise(said))
-    if asks.search(asked) and not gives.search(text):
+    said = normalise(STATED_GAP.sub(" ", fact.text))
+    if asks.search(asked) and not gives.search(said if SINCE.search(asked) else YEAR.sub(" ", said)):
         return FigureKind(asks, gives)
-    return next((kind for kind in kinds if kind.asks.search(asked) and not (
-        kind.gives.search(text) if kind.gives else names_something_new(question, said))), None)
+    return next((kind for kind in kinds if kind.asks.search(asked) and not gives_kind(kind, question, fact)), None)
+
+
+def detail_asked_of_the_last_answer(question: str) -> FigureKind | None:
+    """The kind of detail a follow-up asks of the last answer itself ("who said that?", "what year was that?"),
+    or None."""
+    asked = normalise(question)
+    return next((kind for kind in figure_cues()[2] if kind.of_the_last_answer and kind.asks.search(asked)), None)
+
+
+def gives_kind(kind: FigureKind, question: str, fact: Fact) -> bool:
+    """The fact gives what `kind` asks for (see `missing_figure`)."""
+    said = STATED_GAP.sub(" ", fact.text)
+    if kind.gives is None:
+        return names_something_new(question, said)
+    dated = normalise(said)
+    return bool(kind.gives.search(dated if kind.reads_years else YEAR.sub(" ", dated)))
 
 
 def figure_missing(question: str, fact: Fact) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.facts import Fact
 from bot.nlp import content_lemmas
-from bot.rank import ANSWER, Coverage, Ranking, ScoredFact, get_answerability
+from bot.rank import ANSWER, Coverage, Ranking, ScoredFact, detail_asked_of_the_last_answer, get_answerability, gives_kind
 from bot.understand import Query, asked_about, refers_back, swaps_subject, understand
 
 MAX_FACTS = 3
@@ -83,8 +83,25 @@ def retrieve(
     query = text if isinstance(text, Query) else understand(text, topic, carried_drugs, carried_conditions)
     query = in_context(query, last_facts)
     answerability = get_answerability()
-    ranking = answerability.ranker.rank(query, exclude=exclude)
+    ranking = detail_of_last_answer(answerability.ranker.rank(query, exclude=exclude))
     return Retrieval(query, ranking, answerability.decide(ranking))
+
+
+def detail_of_last_answer(ranking: Ranking) -> Ranking:
+    """"Who said that?", "what year was that?": a follow-up that points back with few words of its own and asks
+    for a detail of the last answer (data/facts/figures.yml, `of_the_last_answer`) asks it of that answer. The
+    first of the last answer's facts that gives it ranks first; when none does, the last answer's first fact does,
+    and answerability names the gap ("The article doesn't say who.")."""
+    query = ranking.query
+    kind = detail_asked_of_the_last_answer(query.question_text) if query.near_weight > 1 else None
+    if kind is None:
+        return ranking
+    by_id = {scored.fact.id: scored for scored in ranking.facts}
+    last = [by_id[fact_id] for fact_id in query.near if fact_id in by_id]
+    if not last:
+        return ranking
+    chosen = next((scored for scored in last if gives_kind(kind, query.question_text, scored.fact)), last[0])
+    return replace(ranking, facts=(chosen, *(scored for scored in ranking.facts if scored is not chosen)))
 
 
 def retrieve_each(

@@ -116,3 +116,33 @@ def test_a_subject_swap_asks_the_last_question_again_about_the_new_subject():
     assert after.ranking.ids(1) == ["duration-fm-short-lived"]
     alone = retrieve_each("and for fibro?", last_facts=("duration-spines-lost",))[0]
     assert alone.query.question_text == "and for fibro?"  # without the last question: as it was written
+
+
+@pytest.mark.parametrize("follow_up, last_facts, expected", [
+    # the last answer quotes Niciu et al.: "who said that?" asks who, not who is eligible for Spravato
+    ("who said that?", ("depression-biggest-discovery",), "depression-biggest-discovery"),
+    # the second fact of the last answer is the one with a year
+    ("what year was that", ("pain-who-benefits", "fm-2002-review-opioids"), "fm-2002-review-opioids"),
+])
+def test_a_detail_asked_of_the_last_answer_is_answered_from_it(follow_up, last_facts, expected):
+    follow = retrieve(follow_up, carried_drugs=("ketamine",), last_facts=last_facts)
+    assert follow.answerable and follow.ranking.best.fact.id == expected, follow.ranking.ids(3)
+
+
+@pytest.mark.parametrize("follow_up, last_facts, gap", [
+    ("who did that study?", ("research-small-uncontrolled",), "The article doesn't say who."),
+    ("what year did those come out", ("guidelines-evidence-supports",), "The article doesn't give that date."),
+])
+def test_a_detail_the_last_answer_doesnt_give_is_named_as_a_gap(follow_up, last_facts, gap):
+    from bot.answer import answer_message
+
+    reply = answer_message(follow_up, carried_drugs=("ketamine",), last_facts=last_facts, shown=last_facts)
+    assert reply.kind == "not_covered" and reply.text.startswith(gap), reply.text
+
+
+def test_which_ones_points_back_without_matching_one_woman():
+    from bot.nlp import content_lemmas
+
+    assert content_lemmas("which other ones") == [] and content_lemmas("the iv ones") == ["iv"]
+    follow = retrieve("which other ones", carried_drugs=("ketamine",), last_facts=("future-other-pathways",))
+    assert follow.ranking.best.fact.id == "future-other-pathways", follow.ranking.ids(3)
