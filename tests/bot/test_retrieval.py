@@ -146,3 +146,21 @@ def test_which_ones_points_back_without_matching_one_woman():
     assert content_lemmas("which other ones") == [] and content_lemmas("the iv ones") == ["iv"]
     follow = retrieve("which other ones", carried_drugs=("ketamine",), last_facts=("future-other-pathways",))
     assert follow.ranking.best.fact.id == "future-other-pathways", follow.ranking.ids(3)
+
+
+def test_he_or_she_in_a_follow_up_points_at_the_last_answers_person():
+    from dataclasses import replace
+
+    from bot.rank import FactRanker
+
+    ranker = get_answerability().ranker
+    without = FactRanker(ranker.base, replace(ranker.config, near_person=0.0))
+    follow = in_context(understand("is she still doing them", carried_drugs=("ketamine",)),
+                        ("experience-woman-results",))
+    # the woman "simply keeps having the infusions" (refers_to woman-trd) is about her
+    assert "duration-keeps-infusing" in ranker.rank(follow).ids(3)
+    assert "duration-keeps-infusing" not in without.rank(follow).ids(3)
+    # "they" is as often the drug, the studies or the clinics: no person is assumed
+    they = in_context(understand("are they still doing them", carried_drugs=("ketamine",)),
+                      ("experience-woman-results",))
+    assert ranker.rank(they).ids() == without.rank(they).ids()
