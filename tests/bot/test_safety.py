@@ -365,6 +365,8 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("ok so what do i do in the meantime, stick with my infusions?", "start_stop_switch"),
     ("think it would help me stay upright longer?", "suitability"),
     ("can i just buy cough syrup and try it myself", "dose"),
+    ("Six months of infusions now. How long should you do it for, when should you stop?", "start_stop_switch"),
+    ("how long should i keep doing the spravato sessions", "start_stop_switch"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
