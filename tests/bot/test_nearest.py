@@ -51,8 +51,9 @@ def test_the_projects_examples_sit_next_to_themselves():
     assert agree / len(examples) >= 0.95
 
 
-@pytest.mark.parametrize("question", ["how fast does ketamine work for depression",
-                                      "does memantine help fibromyalgia pain"])
+# questions that no rule settles: the probability decides
+@pytest.mark.parametrize("question", ["how fast does ketamine kick in",
+                                      "is memantine any use for fibro pain"])
 def test_the_nearest_examples_can_tip_an_open_decision(question):
     ranker = get_ranker()
     answered = Answerability(ranker, examples=nearest([{"text": question, "covered": True, "set": "a"}]))

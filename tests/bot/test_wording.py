@@ -99,8 +99,9 @@ def test_the_stored_weights_give_what_scikit_learn_gives(question):
     assert get_wording_prior().probability(question) == pytest.approx(expected, abs=1e-4)
 
 
-@pytest.mark.parametrize("question", ["how fast does ketamine work for depression",
-                                      "does memantine help fibromyalgia pain"])
+# questions that no rule settles: the probability decides
+@pytest.mark.parametrize("question", ["how fast does ketamine kick in",
+                                      "is memantine any use for fibro pain"])
 def test_the_wording_can_tip_an_open_decision(question):
     ranker = get_ranker()
     no_examples = NearestExamples.from_examples(ranker.chars, [])  # the wording alone, without the nearest examples
