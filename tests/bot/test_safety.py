@@ -330,6 +330,9 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "Is there any research saying it works better combined with other meds?",
     # alcohol addiction as a condition, not a drink with a treatment
     "ketamine for alcohol addiction?",
+    # what a drug or a doctor does, not what the person should do
+    "what can ketamine do for fibro pain?",
+    "what do doctors do when the infusions stop working?",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
@@ -367,6 +370,11 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("can i just buy cough syrup and try it myself", "dose"),
     ("Six months of infusions now. How long should you do it for, when should you stop?", "start_stop_switch"),
     ("how long should i keep doing the spravato sessions", "start_stop_switch"),
+    ("My first infusion is next week and I'm scared of a bad trip. What, in your opinion, can I do to make it go "
+     "well?", "what_to_do"),
+    ("The infusions helped but my bladder is burning now. What do you do if it starts causing bladder problems?",
+     "what_to_do"),
+    ("my husband's sessions stopped working, what can he do now", "what_to_do"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
