@@ -174,8 +174,9 @@ class RankerConfig:
     context_entities: float = 0.5
     near_paragraph: float = 0.15  # a follow-up: a fact of the last answer, or of its paragraph or the next one
     near_section: float = 0.05  # a follow-up: a fact of the last answer's section
-    near_person: float = 0.5  # a follow-up about "he" or "she": a fact about the last answer's person or work (0.3 to 0.8
-    # gave the same on the tune conversations; 0.15 and 1.5 less)
+    # a follow-up about "he" or "she": a fact about the last answer's person or cited work (0.3 to 0.8 gave the same
+    # on the tune conversations; 0.15 and 1.5 less)
+    near_person: float = 0.5
     aspect: float = 0.2  # a fact of the aspect the question's own cue words ask for (cost, dosing...)
 
 

@@ -13,7 +13,15 @@ from dataclasses import dataclass, replace
 
 from bot.facts import Fact
 from bot.nlp import content_lemmas
-from bot.rank import ANSWER, Coverage, Ranking, ScoredFact, detail_asked_of_the_last_answer, get_answerability, gives_kind
+from bot.rank import (
+    ANSWER,
+    Coverage,
+    Ranking,
+    ScoredFact,
+    detail_asked_of_the_last_answer,
+    get_answerability,
+    gives_kind,
+)
 from bot.understand import Query, asked_about, refers_back, swaps_subject, understand
 
 MAX_FACTS = 3
