@@ -20,6 +20,7 @@ from actions.constants import (
     SLOT_CONDITION,
     SLOT_COUNTRY,
     SLOT_DRUG,
+    SLOT_LAST_ABOUT,
     SLOT_LAST_FACTS,
     SLOT_LAST_QUESTION,
     SLOT_SHOWN_FACTS,
@@ -81,13 +82,16 @@ def slot_tuple(tracker: Tracker, slot: str) -> tuple[str, ...]:
 
 def remembered(reply: Reply, shown_before: list[str]) -> list[EventType]:
     """The slots that let follow-ups work: the topic, every fact shown in the conversation, the last answer's
-    facts, and the drug and condition the last answer was about (when the message named none, the old ones stay)."""
+    facts, and the drug and condition the last answer was about (when the message named none, the old ones stay).
+    A reply that showed no fact keeps what its question was about (last_about), which the next follow-up leans on;
+    "tell me more" and "where is that from?" stay with the last facts shown."""
     if not reply.fact_ids:
-        return []
+        return [SlotSet(SLOT_LAST_ABOUT, reply.about or None)]
     return [
         SlotSet(SLOT_TOPIC, reply.topic),
         SlotSet(SLOT_SHOWN_FACTS, list(dict.fromkeys([*shown_before, *reply.fact_ids]))),
         SlotSet(SLOT_LAST_FACTS, reply.fact_ids),
+        SlotSet(SLOT_LAST_ABOUT, None),
     ]
 
 
@@ -100,7 +104,7 @@ def answer_in_context(tracker: Tracker, topic: str | None) -> Reply:
         topic,
         carried_drugs=slot_tuple(tracker, SLOT_DRUG),
         carried_conditions=slot_tuple(tracker, SLOT_CONDITION),
-        last_facts=tuple(tracker.get_slot(SLOT_LAST_FACTS) or ()),
+        last_facts=tuple(tracker.get_slot(SLOT_LAST_ABOUT) or tracker.get_slot(SLOT_LAST_FACTS) or ()),
         shown=tuple(tracker.get_slot(SLOT_SHOWN_FACTS) or ()),
         intent=intent,
         last_question=tracker.get_slot(SLOT_LAST_QUESTION) or "",

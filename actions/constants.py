@@ -24,6 +24,7 @@ SLOT_TOPIC = "topic"
 SLOT_SHOWN_FACTS = "shown_facts"
 SLOT_LAST_FACTS = "last_facts"
 SLOT_LAST_QUESTION = "last_question"
+SLOT_LAST_ABOUT = "last_about"
 
 TOPIC_INTENT_PREFIX = "ask_"
 INTENT_INFORM = "inform"

@@ -75,6 +75,10 @@ class Reply:
     custom: dict[str, Any] | None = None
     asked_check_in: bool = False  # the reply asks "Are you having thoughts of ending your life?"
     question: str = ""  # the question an answer or gap replied to, as understood (a follow-up may ask it again)
+    # A reply that showed no fact ("The article doesn't say...", a refusal): the fact its question ranked first,
+    # which a follow-up leans on as it would on an answer ("which ones are the good ones?" after a question about
+    # clinics that the article doesn't answer). Never shown, never cited.
+    about: list[str] = field(default_factory=list)
 
 
 def readable(name: str) -> str:
@@ -184,8 +188,9 @@ def answer_message(
                                last_question)[:MAX_QUESTIONS]
     advice = get_advice_guard().check(message)
     if advice is not None:
-        return advice_reply(message, advice.what, retrievals if advice.covered else [], base, intent,
-                            topic=advice.topic)
+        refused = advice_reply(message, advice.what, retrievals if advice.covered else [], base, intent,
+                               topic=advice.topic)
+        return replace(refused, about=[] if refused.fact_ids else about(retrievals))
     parts: list[Part] = []
     budget = MAX_FACTS if len(retrievals) == 1 else max(1, MAX_FACTS // len(retrievals) + 1)
     plainly = [asks_plainly(retrieval.query) for retrieval in retrievals]
@@ -202,7 +207,15 @@ def answer_message(
     kind = "answer" if len(answered) == len(parts) else ("partly_covered" if answered else "not_covered")
     composed = compose.compose_answer(kind, parts, base.source, compose.acknowledgement(message),
                                       notes=_notes(message))
-    return replace(_reply(composed, kind, intent), question=retrievals[0].query.question_text if retrievals else "")
+    reply = _reply(composed, kind, intent)
+    return replace(reply, question=retrievals[0].query.question_text if retrievals else "",
+                   about=[] if reply.fact_ids else about(retrievals))
+
+
+def about(retrievals: list[Retrieval]) -> list[str]:
+    """The fact the first question ranked first (what a reply without facts was about), or nothing."""
+    best = retrievals[0].ranking.best if retrievals else None
+    return [best.fact.id] if best else []
 
 
 def on_subject(reply: Reply, message: str) -> bool:

@@ -84,6 +84,7 @@ class State:
     topic: str | None = None
     history: list[str] = field(default_factory=list)
     last_question: str = ""
+    last_about: tuple[str, ...] = ()  # what the last reply was about when it showed no fact (Reply.about)
 
 
 def _words(text: str) -> int:
@@ -140,7 +141,7 @@ def reply_in_context(text: str, topic: str | None, state: State):
     options = dict(carried_drugs=state.drugs, carried_conditions=state.conditions)
     accepted = inspect.signature(answer_message).parameters
     if "last_facts" in accepted:
-        options.update(last_facts=state.last_facts, shown=state.shown)
+        options.update(last_facts=state.last_about or state.last_facts, shown=state.shown)
     if "last_question" in accepted:
         options.update(last_question=state.last_question)
     if "drugs" in accepted:  # the topic router's signature (before issue 18)
@@ -152,6 +153,7 @@ def reply_in_context(text: str, topic: str | None, state: State):
         state.last_facts = tuple(reply.fact_ids)
         state.shown = tuple(dict.fromkeys((*state.shown, *reply.fact_ids)))
         state.topic = reply.topic
+    state.last_about = () if reply.fact_ids else tuple(getattr(reply, "about", ()))
     state.last_question = getattr(reply, "question", "") or state.last_question
     state.drugs = drugs[:1] or state.drugs
     state.conditions = conditions[:1] or state.conditions

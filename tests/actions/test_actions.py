@@ -13,7 +13,14 @@ from rasa_sdk.events import ActionExecuted, UserUttered
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions import answers, conversation
-from actions.constants import SLOT_COUNTRY, SLOT_LAST_FACTS, SLOT_LAST_QUESTION, SLOT_SHOWN_FACTS, SLOT_TOPIC
+from actions.constants import (
+    SLOT_COUNTRY,
+    SLOT_LAST_ABOUT,
+    SLOT_LAST_FACTS,
+    SLOT_LAST_QUESTION,
+    SLOT_SHOWN_FACTS,
+    SLOT_TOPIC,
+)
 from bot.compose import DISCLAIMER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +116,21 @@ def test_personal_advice_is_refused_with_the_disclaimer():
     messages, events = run(answers.ActionAnswer(), tracker("can I take dxm with my zoloft?", "ask_personal_advice"))
     assert "can't give personal medical advice" in messages[0]["text"]
     assert messages[0]["text"].endswith(DISCLAIMER)
-    assert events == []
+    # nothing shown: only what the question was about is kept, for a follow-up (never the facts shown or cited)
+    assert [event["name"] for event in events] == [SLOT_LAST_ABOUT] and events[0]["value"]
+
+
+def test_a_follow_up_after_a_reply_without_facts_leans_on_what_that_question_was_about():
+    question = "A ketamine clinic just opened in a strip mall by my house, next to a vape shop. Is that normal??"
+    messages, events = run(answers.ActionAnswer(), tracker(question, "ask_regulation"))
+    assert messages[0]["text"].startswith("The article doesn't")
+    about = {event["name"]: event["value"] for event in events}[SLOT_LAST_ABOUT]
+    slots = {SLOT_LAST_ABOUT: about, SLOT_LAST_FACTS: ["experience-woman-trd"]}
+    messages, events = run(answers.ActionAnswer(), tracker("which ones are the good ones", "ask_regulation",
+                                                           slots=slots))
+    shown = {event["name"]: event["value"] for event in events}
+    assert shown[SLOT_LAST_FACTS][0] == "regulation-reputable-clinics", messages[0]["text"]
+    assert shown[SLOT_LAST_ABOUT] is None  # an answer was shown: follow-ups lean on it now
 
 
 @pytest.mark.parametrize(

@@ -374,3 +374,11 @@ def test_brain_damage_the_article_does_discuss_is_still_answered():
 def test_what_the_article_concluded_is_answered_from_its_conclusions():
     reply = answer.answer_message("what did the article conclude?")
     assert reply.kind == "answer" and reply.fact_ids[0].startswith("conclusion-"), reply.text
+
+
+def test_a_reply_without_facts_keeps_what_its_question_was_about_without_showing_it(base):
+    reply = answer.answer_message("A ketamine clinic just opened in a strip mall next to a vape shop. Is that normal??")
+    assert reply.kind == "not_covered" and reply.fact_ids == []
+    assert reply.about == ["regulation-reputable-clinics"]
+    assert base.by_id("regulation-reputable-clinics").text not in reply.text
+    assert answer.answer_message("how fast does ketamine work for depression?").about == []  # facts were shown
