@@ -327,6 +327,7 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "I have ME/CFS and I'm mostly housebound. Is there any research on ketamine for ME specifically?",
     # what research says of a combination: the article answers some of these
     "can ketamine be combined with low dose opioids for fibromyalgia",
+    "can ketamine be used together with opioids for fibromyalgia, or is it one or the other?",
     "Is there any research saying it works better combined with other meds?",
     # alcohol addiction as a condition, not a drink with a treatment
     "ketamine for alcohol addiction?",
@@ -359,6 +360,8 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("my doctor wants to up my memantine to 20mg, is that too much?", "dose"),
     ("I have some leftover ketamine troches, could I use them when I feel low?", "dose"),
     ("what's the max dxm I can take for fibro pain", "dose"),
+    ("can it be taken together with my zoloft?", "interaction"),
+    ("does ketamine interact with lamotrigine", "interaction"),
     ("should my wife try spravato or stick with her meds?", "start_stop_switch"),
     ("my psychiatrist left, can I keep going with the infusions without one?", "start_stop_switch"),
     ("what would you do in my situation?", "suitability"),
