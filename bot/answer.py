@@ -189,7 +189,7 @@ def answer_message(
     advice = get_advice_guard().check(message)
     if advice is not None:
         refused = advice_reply(message, advice.what, retrievals if advice.covered else [], base, intent,
-                               topic=advice.topic)
+                               topic=advice.topic, ask=advice.ask)
         return replace(refused, about=[] if refused.fact_ids else about(retrievals))
     parts: list[Part] = []
     budget = MAX_FACTS if len(retrievals) == 1 else max(1, MAX_FACTS // len(retrievals) + 1)
@@ -255,19 +255,20 @@ def _reply(composed: compose.Composed, kind: str, intent: str) -> Reply:
     return Reply(composed.text, kind, topic, fact_ids, buttons, custom)
 
 
+ASK_DOCTOR = "Your doctor or pharmacist is the right person to ask: they know your health and your other medicines."
+
+
 def advice_reply(
     message: str, what: str, retrievals: list[Retrieval], base: FactBase | None = None, intent: str = "",
-    topic: str | None = None,
+    topic: str | None = None, ask: str | None = None,
 ) -> Reply:
-    """Refuse personal medical advice first; then what the article says in general, when it answers the question
-    behind the request (a drug's general facts are no answer to "should I take it with my Suboxone?"). A request
-    of a kind the article speaks to in general (`topic`: dosing for "how much should I take?") gets that topic's
-    best-ranked facts about the drug asked, however the question is worded."""
+    """Refuse personal medical advice first (`ask`: who to ask instead, if not the doctor or pharmacist); then what
+    the article says in general, when it answers the question behind the request (a drug's general facts are no
+    answer to "should I take it with my Suboxone?"). A request of a kind the article speaks to in general (`topic`:
+    dosing for "how much should I take?") gets that topic's best-ranked facts about the drug asked, however the
+    question is worded."""
     base = base or load_fact_base()
-    refusal = (
-        f"I can't give personal medical advice about {what}. Your doctor or pharmacist is the right person to ask: "
-        "they know your health and your other medicines."
-    )
+    refusal = f"I can't give personal medical advice about {what}. " + (ask or ASK_DOCTOR)
     def about_the_drug(fact: Fact, drugs: tuple[str, ...]) -> bool:
         return not drugs or not fact.drugs or any(
             drug in fact.drugs or base.related_drugs.get(drug) in fact.drugs for drug in drugs)

@@ -325,25 +325,30 @@ class AdviceRequest:
     what: str
     covered: bool
     topic: str | None = None
+    ask: str | None = None  # who to ask and why, when not the usual doctor or pharmacist
 
 
 class AdviceGuard:
-    """Recognises requests for personal medical advice (dose, start/stop/switch, interactions, pregnancy...)."""
+    """Recognises requests for personal medical advice (dose, start/stop/switch, interactions, pregnancy...).
+
+    A kind matches when one of its patterns does and, if it has one, its `when` pattern too (the message tells of
+    a treatment the person is having: "after my second infusion... is this normal?")."""
 
     def __init__(self, directory: Path = SAFETY_DIR) -> None:
         spec = _load_yaml("personal_advice.yml", directory)["kinds"]
         self.kinds = [
             (
-                AdviceRequest(kind, entry["what"], bool(entry["covered"]), entry.get("topic")),
+                AdviceRequest(kind, entry["what"], bool(entry["covered"]), entry.get("topic"), entry.get("ask")),
                 _compile(entry["patterns"]),
+                re.compile(entry["when"]) if entry.get("when") else None,
             )
             for kind, entry in spec.items()
         ]
 
     def check(self, text: str) -> AdviceRequest | None:
         normal = normalise(text)
-        for request, patterns in self.kinds:
-            if any(pattern.search(normal) for pattern in patterns):
+        for request, patterns, when in self.kinds:
+            if any(pattern.search(normal) for pattern in patterns) and (when is None or when.search(normal)):
                 return request
         return None
 

@@ -171,6 +171,20 @@ def test_dose_advice_is_refused_then_the_general_dosing_facts_are_given(base):
     assert_cited_and_disclaimed(reply.text)
 
 
+def test_ones_own_reaction_is_sent_to_the_clinic_treating_them_with_what_the_article_says_in_general():
+    silent = answer.answer_message("Had my second infusion yesterday and today I'm so irritable, I snapped at my "
+                                   "kids. Is this normal after ketamine?")
+    assert silent.kind == "advice" and silent.fact_ids == []
+    assert "how your own body is reacting" in first_sentence(silent.text)
+    assert "Tell the clinic or doctor treating you" in silent.text and silent.text.endswith(compose.DISCLAIMER)
+    # The article does speak, in general, to relief that fades within days in fibromyalgia.
+    general = answer.answer_message("Had my first ketamine infusion for fibro last month. I was 50% better that "
+                                    "night, by day 3 back to baseline. Is that typical?? Did the fibro studies see the "
+                                    "relief fade too?")
+    assert general.kind == "advice" and "What the article says in general:" in general.text
+    assert "duration-fm-short-lived" in general.fact_ids
+
+
 def test_dose_advice_never_gives_another_drugs_dosing_facts():
     # The only dosing fact near memantine is about dextromethorphan's trial: no general facts rather than those.
     reply = answer.answer_message("what dose of memantine should i take for fibro")

@@ -334,6 +334,12 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     # what a drug or a doctor does, not what the person should do
     "what can ketamine do for fibro pain?",
     "what do doctors do when the infusions stop working?",
+    # "is that normal?" of something other than one's own treatment
+    "A ketamine clinic just opened in a strip mall by my house. Is that normal??",
+    "I've tried five antidepressants and none of them worked. Is that common or is it just me?",
+    "is it normal for ketamine relief to fade after a few days?",
+    # what was done in general
+    "has ketamine ever been prescribed together with opioids for fibromyalgia?",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
@@ -378,6 +384,23 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("The infusions helped but my bladder is burning now. What do you do if it starts causing bladder problems?",
      "what_to_do"),
     ("my husband's sessions stopped working, what can he do now", "what_to_do"),
+    # one's own reaction to a treatment one is having: only the clinic can judge it
+    ("Had my second infusion yesterday and today I'm so irritable, I snapped at my kids. Is this normal after "
+     "ketamine?", "own_reaction"),
+    ("I've been on spravato for 6 weeks and the dissociation is getting worse not better. is that normal??",
+     "own_reaction"),
+    ("after my 3rd infusion i felt nothing at all. should i be worried it's not going to work?", "own_reaction"),
+    ("i started memantine 2 weeks ago and feel dizzy all the time, should I be concerned?", "own_reaction"),
+    ("Four sessions in and my mood hasn't budged. Does that mean ketamine isn't working for me?", "own_reaction"),
+    ("the nail salon clinic is half the price, is it ok if i go there", "suitability"),
+    # for someone else, or adding to what one takes
+    ("Dad is 80 with a weak heart. Is esketamine safe for him?", "suitability"),
+    ("I'm housebound. Would troches at home be a good option for me?", "suitability"),
+    ("for my pain would dxm or memantine be the better one?", "suitability"),
+    ("Honestly, for someone in my position, is it worth the money?", "suitability"),
+    ("I'm on naltrexone already. Can I add dextromethorphan to it?", "interaction"),
+    ("She cried the whole way home and is scared to go back. Should she keep going?", "start_stop_switch"),
+    ("could we raise his namenda dose for the arthritis", "dose"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
