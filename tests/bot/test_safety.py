@@ -401,6 +401,16 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("I'm on naltrexone already. Can I add dextromethorphan to it?", "interaction"),
     ("She cried the whole way home and is scared to go back. Should she keep going?", "start_stop_switch"),
     ("could we raise his namenda dose for the arthritis", "dose"),
+    # follow-ups as they are typed
+    ("ok but do u think i should go for it", "suitability"),
+    ("is he too young for the spray?", "suitability"),
+    ("so would i need more sessions after that", "suitability"),
+    ("would it help my brain fog", "suitability"),
+    ("can i still take my percocet on the day of the infusion", "interaction"),
+    ("could I use the troches with my ativan", "interaction"),
+    ("can she take memantine and dxm together", "interaction"),
+    ("Should we let her go ahead with it?", "start_stop_switch"),
+    ("he's on lithium, can he stay on it", "start_stop_switch"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
