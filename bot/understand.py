@@ -182,7 +182,9 @@ def asked_about(last_question: str, follow_up: str) -> str:
     "how much does ketamine infusions cost?"), or joins the end when there is none ("how long does it last?" +
     "and for fibro?" -> "how long does it last for fibro?")."""
     new, old = names_in(follow_up), names_in(last_question)
-    same_kind = [entity for entity in old if new and entity.label == new[0].label]
+    same_kind = [entity for entity in old if new and entity.label == new[0].label] or [
+        # a drug and a form name treatments alike ("how much per infusion?" + "and the spray?")
+        entity for entity in old if new and {entity.label, new[0].label} == {"drug", "form"}]
     if new and same_kind:
         span = same_kind[0]
         return f"{last_question[:span.start]}{new[0].text}{last_question[span.end:]}"

@@ -120,6 +120,14 @@ def test_personal_advice_is_refused_with_the_disclaimer():
     assert [event["name"] for event in events] == [SLOT_LAST_ABOUT] and events[0]["value"]
 
 
+def test_ones_own_reaction_is_refused_with_who_to_tell_and_the_disclaimer():
+    question = "Three weeks on spravato and the dissociation is getting worse, not better. Is that normal??"
+    messages, _ = run(answers.ActionAnswer(), tracker(question, "ask_side_effects"))
+    assert "how your own body is reacting" in messages[0]["text"]
+    assert "Tell the clinic or doctor treating you" in messages[0]["text"]
+    assert messages[0]["text"].endswith(DISCLAIMER) and messages[0]["custom"]["reply"]["kind"] == "advice"
+
+
 def test_a_follow_up_after_a_reply_without_facts_leans_on_what_that_question_was_about():
     question = "A ketamine clinic just opened in a strip mall by my house, next to a vape shop. Is that normal??"
     messages, events = run(answers.ActionAnswer(), tracker(question, "ask_regulation"))

@@ -110,6 +110,8 @@ def test_a_subject_swap_asks_the_last_question_again_about_the_new_subject():
     assert asked_about("how much does spravato cost?", "what about ketamine infusions?") == (
         "how much does ketamine infusions cost?")
     assert asked_about("how long does it last?", "and for fibro?") == "how long does it last for fibro?"
+    # a drug takes the place of a form (and back): both name a treatment
+    assert asked_about("roughly how much per infusion?", "and the spray?") == "roughly how much per the spray?"
     after = retrieve_each("and for fibro?", last_facts=("duration-spines-lost",),
                           last_question="how long does it last?")[0]
     assert after.query.question_text == "how long does it last for fibro?"

@@ -103,6 +103,14 @@ def test_a_question_about_an_emergency_or_the_research_is_no_alarm(text):
     assert get_crisis_guard().assess(text).tier not in (CRISIS, EMERGENCY)
 
 
+@pytest.mark.parametrize("text", [
+    "my throat feels tight after the infusion",
+    "her lips are getting puffy since the spray",
+])
+def test_a_severe_allergic_reaction_said_plainly_is_an_emergency(text):
+    assert get_crisis_guard().assess(text).tier == EMERGENCY
+
+
 def test_the_fresh_test_set_stays_above_its_measured_floor():
     """Never tuned on (README: the figures); a floor that catches a regression, not a target."""
     test = SETS.where(source="test")

@@ -44,6 +44,7 @@ NEAR_MISSES = [
     ("is ketamine nasal spray the same as spravato",
      [("drug", "ketamine"), ("form", "nasal_spray"), ("drug", "esketamine")]),
     ("the nasal spray", [("drug", "esketamine")]),
+    ("which works better, iv or the spray", [("form", "iv_infusion"), ("drug", "esketamine")]),
     ("does medicare cover it", []),
     ("my son has special needs", []),
     ("i eat special k cereal every morning", []),
