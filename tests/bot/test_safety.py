@@ -348,6 +348,12 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "is it normal for ketamine relief to fade after a few days?",
     # what was done in general
     "has ketamine ever been prescribed together with opioids for fibromyalgia?",
+    "My doctor floated ketamine together with a little oxycodone. Not asking whether to do it: is there research?",
+    # a story, not a request: a past pregnancy, a dose or a switch told of, the illness ME
+    "I've had migraines since my first pregnancy. How long did the relief last in the headache study?",
+    "my clinic keeps raising my dose each visit. more ketamine = more new connections, right or not really",
+    "Every time they change my meds I end up in hospital. Does ketamine help with suicidal thoughts?",
+    "what dose of florinef did they use in the JAMA ME/CFS trial",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
@@ -419,6 +425,9 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("can she take memantine and dxm together", "interaction"),
     ("Should we let her go ahead with it?", "start_stop_switch"),
     ("he's on lithium, can he stay on it", "start_stop_switch"),
+    ("so could i swap my gabapentin for memantine", "start_stop_switch"),
+    ("thinking of switching from lexapro to spravato, thoughts?", "start_stop_switch"),
+    ("is 56mg my dose for good?", "dose"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
