@@ -19,8 +19,12 @@ from bot.facts import FACTS_DIR
 from bot.safety import normalise
 from bot.vocabulary import get_tagger
 
-# A sentence ends at . ! ? ; or a line break (posts are often written one thought per line).
-SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*")
+# A sentence ends at . ! ? ; or a line break (posts are often written one thought per line), not at the point of
+# an abbreviation ("the risks vs. benefits", "Dr. Podell", "e.g. Lyrica").
+SENTENCE_BREAK = re.compile(
+    r"(?<![Vv]s\.)(?<!\b[Dd]r\.)(?<!\b[Mm]r\.)(?<!\b[Mm]s\.)(?<!\b[Mm]rs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bapprox\.)"
+    r"(?<=[.!?;])\s+|\s*\n+\s*"
+)
 QUESTION_OPENING = re.compile(
     r"^(?:(?:and|but|so|also|ok|okay|and so|or)[, ]+)?"
     r"(?:how|what|whats|what's|which|is|isn't|isnt|are|aren't|arent|does|doesn't|doesnt|do|did|can|could|will|"

@@ -46,6 +46,13 @@ def test_a_post_is_cut_into_its_question_and_its_story():
                             "My doctor mentioned ketamine last week."]
 
 
+def test_an_abbreviation_does_not_end_a_sentence():
+    assert split_post("What are the risks vs. benefits of ketamine?").questions == [
+        "What are the risks vs. benefits of ketamine?"]
+    assert split_post("I read what Dr. Podell said. Does memantine help fibro, e.g. the pain?").questions == [
+        "Does memantine help fibro, e.g. the pain?"]
+
+
 def test_a_fragment_with_no_question_word_is_the_question():
     assert split_post("ketamine for cluster headaches").questions == ["ketamine for cluster headaches"]
 

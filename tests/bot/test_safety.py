@@ -354,6 +354,7 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "my clinic keeps raising my dose each visit. more ketamine = more new connections, right or not really",
     "Every time they change my meds I end up in hospital. Does ketamine help with suicidal thoughts?",
     "what dose of florinef did they use in the JAMA ME/CFS trial",
+    "I'm trying to decide if it's worth the money. How much does ketamine lower pain on average?",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
@@ -428,6 +429,8 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("so could i swap my gabapentin for memantine", "start_stop_switch"),
     ("thinking of switching from lexapro to spravato, thoughts?", "start_stop_switch"),
     ("is 56mg my dose for good?", "dose"),
+    ("Two years of monthly sessions. I'm trying to decide whether to carry on or stop.", "start_stop_switch"),
+    ("we're torn between the spray and IV for my son", "start_stop_switch"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
