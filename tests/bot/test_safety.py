@@ -431,6 +431,8 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("is 56mg my dose for good?", "dose"),
     ("Two years of monthly sessions. I'm trying to decide whether to carry on or stop.", "start_stop_switch"),
     ("we're torn between the spray and IV for my son", "start_stop_switch"),
+    ("Four months on spravato. What habits would you suggest to make the most of it?", "what_to_do"),
+    ("first infusion friday, any tips?", "what_to_do"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
