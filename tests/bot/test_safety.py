@@ -433,6 +433,7 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("we're torn between the spray and IV for my son", "start_stop_switch"),
     ("Four months on spravato. What habits would you suggest to make the most of it?", "what_to_do"),
     ("first infusion friday, any tips?", "what_to_do"),
+    ("What kind of routines you might recommend for people on the spray?", "what_to_do"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
