@@ -331,8 +331,8 @@ class AdviceRequest:
 class AdviceGuard:
     """Recognises requests for personal medical advice (dose, start/stop/switch, interactions, pregnancy...).
 
-    A kind matches when one of its patterns does and, if it has one, its `when` pattern too (the message tells of
-    a treatment the person is having: "after my second infusion... is this normal?")."""
+    A kind matches when one of its patterns does and, if it has `when` patterns, one of those too (the message
+    tells of a treatment the person is having: "after my second infusion... is this normal?")."""
 
     def __init__(self, directory: Path = SAFETY_DIR) -> None:
         spec = _load_yaml("personal_advice.yml", directory)["kinds"]
@@ -340,7 +340,7 @@ class AdviceGuard:
             (
                 AdviceRequest(kind, entry["what"], bool(entry["covered"]), entry.get("topic"), entry.get("ask")),
                 _compile(entry["patterns"]),
-                re.compile(entry["when"]) if entry.get("when") else None,
+                _compile(entry.get("when") or []),
             )
             for kind, entry in spec.items()
         ]
@@ -348,7 +348,8 @@ class AdviceGuard:
     def check(self, text: str) -> AdviceRequest | None:
         normal = normalise(text)
         for request, patterns, when in self.kinds:
-            if any(pattern.search(normal) for pattern in patterns) and (when is None or when.search(normal)):
+            if any(pattern.search(normal) for pattern in patterns) and (
+                not when or any(pattern.search(normal) for pattern in when)):
                 return request
         return None
 
