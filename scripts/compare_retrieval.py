@@ -505,11 +505,12 @@ def ruled_decisions(items: list[Item], answerability: Answerability,
 
 
 def cross_validated(items: list[Item], signals: dict[str, Signals], named: dict[str, bool],
-                    ruled: dict[str, bool | None], predictions: dict[str, Prediction]) -> str:
+                    ruled: dict[str, bool | None], predictions: dict[str, Prediction]) -> tuple[str, dict[str, bool]]:
     """Top-1 and not-covered precision and recall of the fitting procedure, each tune author's questions decided
     by a calibration fitted on the other authors' with every rule of the decision in front of it (an honest
     estimate on the tune half alone: a new author is what the held-out half and real patients are; the rules and
-    the asks were written on the tune half, so it is still a little kind)."""
+    the asks were written on the tune half, so it is still a little kind). Also returns each tune question's
+    decision ("not covered" or not) as made there."""
     tune = [item for item in items if item.split == "tune" and (item.facts or item.not_covered)]
     said = {}
     for source in sorted({item.source for item in tune}):
@@ -527,7 +528,7 @@ def cross_validated(items: list[Item], signals: dict[str, Signals], named: dict[
     precision = _share(hits, sum(said.values()))
     recall = _share(hits, sum(1 for item in tune if item.not_covered))
     return (f"leave-one-author-out on tune: top-1 {top1:.3f}, not-covered precision {precision:.3f}, "
-            f"recall {recall:.3f}")
+            f"recall {recall:.3f}"), said
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -582,10 +583,12 @@ def compare(items: list[Item], model: Path | None = None, fit: bool = False, sub
     answerability = Answerability(shipped_ranker)
     shipped, signals = hybrid_predictions(items, answerability, understood)
     calibration = CALIBRATION
-    cv = ""
+    cv, cv_said = "", {}
     if fit:
         signals = out_of_author_signals(items, signals, understood, shipped_ranker.chars)
-        cv = cross_validated(items, signals, named, ruled_decisions(items, answerability, understood), shipped)
+        ruled = ruled_decisions(items, answerability, understood)
+        cv, cv_said = cross_validated(items, signals, named, ruled, shipped)
+        cv_said = {item_id: (said, ruled[item_id] is not None, signals[item_id]) for item_id, said in cv_said.items()}
         calibration = fit_calibration(items, signals, shipped, named)
         shipped, signals = hybrid_predictions(items, Answerability(shipped_ranker, calibration), understood)
     results[SHIPPED] = shipped
@@ -610,7 +613,8 @@ def compare(items: list[Item], model: Path | None = None, fit: bool = False, sub
             "false_alarms": _share(sum(1 for item in others if guard.check(item.text)), len(others)),
         }
     return {"rows": rows, "advice": advice, "calibration": calibration, "signals": signals, "cv": cv,
-            "predictions": results, "topics_from": str(model) if model else "cue words + named drug/condition"}
+            "cv_said": cv_said, "predictions": results,
+            "topics_from": str(model) if model else "cue words + named drug/condition"}
 
 
 def _with_topic(query: Query, topic: str | None) -> Query:
@@ -655,6 +659,21 @@ def print_errors(items: list[Item], report: dict) -> None:
                   f"lex={s.lexical:.2f} ent={s.entities:.1f} unknown={list(s.unknown)}\n    {item.text[:160]}")
 
 
+def print_cross_validated_errors(items: list[Item], report: dict) -> None:
+    """The tune questions whose answer-or-not decision goes wrong when their author is left out of the fit: the
+    mistakes a new author's questions would meet."""
+    said = report["cv_said"]
+    print("\nleave-one-author-out mistakes (answered or not; 'by rule' where a rule, not the calibration, decided):")
+    for item in items:
+        if item.id not in said or item.label == ADVICE_LABEL or said[item.id][0] == item.not_covered:
+            continue
+        s = said[item.id][2]  # the signals without the author's own examples
+        print(f"{item.id} label={'NC' if item.not_covered else item.facts[:2]} said={'NC' if said[item.id][0] else 'A'}"
+              f"{' by rule' if said[item.id][1] else ''} "
+              f"cov={s.coverage:.2f} nov={s.novelty:.2f} chars={s.chars:.2f} lex={s.lexical:.2f} "
+              f"wording={s.wording:.2f} near={s.neighbours:.2f}\n    {item.text[:200]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -677,6 +696,8 @@ def main(argv: list[str] | None = None) -> int:
               f"\n{report['cv']}")
     if args.errors:
         print_errors(items, report)
+        if args.fit:
+            print_cross_validated_errors(items, report)
     if args.json:
         data = {"rows": {name: {split: asdict(f) for split, f in halves.items()}
                          for name, halves in report["rows"].items()},
