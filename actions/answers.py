@@ -14,6 +14,8 @@ from actions.constants import (
     ACTION_CHECK_IN,
     ACTION_MORE,
     ACTION_SOURCE,
+    CLASSIFIER_INTENT,
+    INTENT_EMERGENCY,
     INTENT_INFORM,
     INTENT_PERSONAL_ADVICE,
     MESSAGE_LANGUAGE,
@@ -29,7 +31,7 @@ from actions.constants import (
 )
 from bot import answer as bot_answer
 from bot.answer import Reply
-from bot.safety import CHECK_IN, get_crisis_guard
+from bot.safety import CHECK_IN, CLASSIFIER_EMERGENCY, get_crisis_guard
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -48,12 +50,15 @@ def country_of(tracker: Tracker) -> str | None:
 
 def send_safely(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply, check_in: bool = False) -> Reply:
     """Send a reply as the message's safety tier wants it: a check-in question first for an ambiguous message
-    (or whenever `check_in`: the NLU may have asked for it on the classifier's word), a warm line and 988 for
-    distress, the poison centre after a past reaction (bot.answer.with_safety)."""
+    (or whenever `check_in`: the NLU may have asked for it on the classifier's word; when the classifier heard an
+    emergency, when to call the emergency number comes first), a warm line and 988 for distress, the poison centre
+    after a past reaction (bot.answer.with_safety)."""
     text = tracker.latest_message.get("text") or ""
     assessment = get_crisis_guard().assess(text, tracker.latest_message.get(MESSAGE_LANGUAGE))
-    if check_in:
-        assessment = dataclasses.replace(assessment, tier=CHECK_IN)
+    if check_in and assessment.tier != CHECK_IN:
+        heard = tracker.latest_message.get(CLASSIFIER_INTENT)
+        assessment = dataclasses.replace(assessment, tier=CHECK_IN,
+                                         sign=CLASSIFIER_EMERGENCY if heard == INTENT_EMERGENCY else assessment.sign)
     reply = bot_answer.with_safety(reply, assessment, text, country_of(tracker))
     send(dispatcher, reply)
     return reply

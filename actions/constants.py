@@ -39,3 +39,6 @@ INPUT_CHECK = "input_check"
 # The message's language as the NLU guard detected it ("en", "es"...), in the parse output: the actions read it
 # instead of loading the language detector (160 MB) a second time in the action server.
 MESSAGE_LANGUAGE = "message_language"
+# What the intent classifier alone predicted, before the safety override (in the parse output): a check-in asked
+# on the classifier's word alone opens with when to call the emergency number if it heard an emergency.
+CLASSIFIER_INTENT = "classifier_intent"

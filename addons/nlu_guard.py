@@ -24,13 +24,12 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.constants import INPUT_CHECK, MESSAGE_LANGUAGE
+from actions.constants import CLASSIFIER_INTENT, INPUT_CHECK, MESSAGE_LANGUAGE
 from bot.memory import release_free_memory
 from bot.safety import CHECK_IN, clean_text, detect_language, get_advice_guard, get_crisis_guard, input_problem
 
 SAFETY_FLAG = "safety_flag"  # set on the message by InputGuard, read by SafetyOverride
 PAST_REACTION = "safety_past_reaction"  # a reaction told in the past: no alarm, the answer
-CLASSIFIER_INTENT = "classifier_intent"  # what the classifier alone predicted (kept for evaluation)
 BAD_INPUT_INTENT = "bad_input"
 ADVICE_INTENT = "ask_personal_advice"
 UNREADABLE_STAND_IN = "unreadable message"

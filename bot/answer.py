@@ -21,8 +21,8 @@ from bot.retrieval import Retrieval, retrieve_each
 from bot.safety import (
     CHECK_IN,
     CHECK_IN_DECLINED,
-    CHECK_IN_HELP,
     CHECK_IN_QUESTION,
+    CLASSIFIER_EMERGENCY,
     DISTRESS,
     DISTRESS_HELP,
     DISTRESS_LINE,
@@ -382,7 +382,9 @@ def with_safety(reply: Reply, assessment: Assessment, question: str, country: st
     """The reply as the safety tier wants it (crisis and emergency never get here: they get `crisis_help`).
 
     - check-in (ambiguous): the question "Are you having thoughts of ending your life?" with Yes / No buttons and
-      the help line, then the answer to the question the message asked, if it asked one;
+      the help line (the named country's), then the answer to the question the message asked, if it asked one;
+      when the classifier alone heard an emergency (sign CLASSIFIER_EMERGENCY), when to call the emergency
+      number comes first;
     - distress: one warm sentence and 988 offered gently (instead of the acknowledgement), then the answer;
     - a reaction told in the past: the answer, and what to do if it happens again (the poison centre).
     The structured reply carries the same lines (`safety`, `notes`)."""
@@ -394,7 +396,9 @@ def with_safety(reply: Reply, assessment: Assessment, question: str, country: st
         if custom is not None:
             custom["notes"] = [*custom.get("notes", []), note]
     if assessment.tier == CHECK_IN:
-        check_in = f"{CHECK_IN_QUESTION} {CHECK_IN_HELP}"
+        check_in = f"{CHECK_IN_QUESTION} {get_resources().check_in_help(country)}"
+        if assessment.sign == CLASSIFIER_EMERGENCY:
+            check_in = f"{get_resources().medical_check(country)} {check_in}"
         if not asks_something(question):
             return Reply(check_in, CHECK_IN, reply.topic, [], CHECK_IN_BUTTONS, None, asked_check_in=True)
         if custom is not None:

@@ -40,6 +40,11 @@ CHECK_IN_HELP = (
     "If you are, please reach out now: in the US call or text 988 (the 988 Suicide & Crisis Lifeline, any time); "
     "in an emergency call 911 or your local emergency number."
 )
+# A check-in asked because the classifier alone heard an emergency ("my chest feels heavy since the infusion, is this
+# normal?"): it opens with when to call the emergency number (Resources.medical_check), since a body in trouble is
+# what it most likely heard; the question about suicide follows, as the same call also comes for crisis messages
+# the guard's signs miss.
+CLASSIFIER_EMERGENCY = "classifier_emergency"  # Assessment.sign of such a check-in
 CHECK_IN_DECLINED = (
     "Thank you for letting me know. If that changes, you can call or text 988 any time, day or night."
 )
@@ -308,6 +313,22 @@ class Resources:
             lines = [spanish["crisis_opening"], f"- {spanish['crisis_line']}", f"- {spanish['emergency']}"]
         lines += [f"- {spanish['elsewhere']}", spanish["closing"]]
         return "\n".join(lines)
+
+    def check_in_help(self, country: str | None) -> str:
+        """The help line that comes with the check-in question: the US one (CHECK_IN_HELP) unless the person
+        named another country."""
+        if self.country_code(country) in (None, self.default_country):
+            return CHECK_IN_HELP
+        local = self.for_country(country)
+        return f"If you are, please reach out now: {local.crisis_line}; in an emergency, {local.emergency}."
+
+    def medical_check(self, country: str | None) -> str:
+        """One line for a check-in the classifier asked for on hearing an emergency: when to call for help now."""
+        local = self.for_country(country if self.country_code(country) else self.default_country)
+        where = "" if self.country_code(country) else " in the US"
+        return (f"If you feel very unwell right now (chest pain or pressure, trouble breathing, fainting, a racing "
+                f"heart that won't settle), {local.emergency}{where} now; if you took too much of a medicine, "
+                f"{local.poison_line}{where}.")
 
     def poison_note(self, country: str | None) -> str:
         """One line for a reaction told in the past: what to do if it happens again."""

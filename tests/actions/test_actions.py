@@ -14,6 +14,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions import answers, conversation
 from actions.constants import (
+    CLASSIFIER_INTENT,
     SLOT_COUNTRY,
     SLOT_LAST_ABOUT,
     SLOT_LAST_FACTS,
@@ -250,6 +251,33 @@ def test_the_check_in_is_asked_even_when_only_the_classifier_was_worried():
     messages, _ = run(answers.ActionCheckIn(), tracker(text, "check_in", [entity("condition", "depression")]))
     assert messages[0]["text"].startswith("Are you having thoughts of ending your life?")
     assert [button["payload"] for button in messages[0]["buttons"]] == ["/crisis", "/deny"]
+
+
+def heard_by_the_classifier(tracker_: Tracker, intent: str) -> Tracker:
+    tracker_.latest_message[CLASSIFIER_INTENT] = intent
+    return tracker_
+
+
+def test_a_check_in_on_the_classifiers_emergency_opens_with_when_to_call_the_emergency_number():
+    text = "I had my infusion this morning and now my chest feels heavy. Is this normal after ketamine?"
+    messages, _ = run(answers.ActionCheckIn(), heard_by_the_classifier(tracker(text, "check_in"), "emergency"))
+    reply = messages[0]["text"]
+    assert reply.startswith("If you feel very unwell right now") and "call 911 in the US now" in reply
+    assert reply.index("call 911") < reply.index("Are you having thoughts of ending your life?")
+    assert "About your question:" in reply and reply.endswith(DISCLAIMER)
+    assert [button["payload"] for button in messages[0]["buttons"]] == ["/crisis", "/deny"]
+    # the country the person named gives its own numbers
+    messages, _ = run(answers.ActionCheckIn(), heard_by_the_classifier(
+        tracker(text, "check_in", slots={SLOT_COUNTRY: "UK"}), "emergency"))
+    assert "call 999 (or 112) now" in messages[0]["text"] and "in the US" not in messages[0]["text"].split("\n")[0]
+
+
+def test_a_check_in_on_the_classifiers_crisis_asks_the_question_first():
+    text = "everything feels heavy lately. what does ketamine do for depression?"
+    messages, _ = run(answers.ActionCheckIn(), heard_by_the_classifier(
+        tracker(text, "check_in", [entity("condition", "depression")]), "crisis"))
+    assert messages[0]["text"].startswith("Are you having thoughts of ending your life?")
+    assert "If you feel very unwell" not in messages[0]["text"]
 
 
 def test_distress_gets_a_warm_line_and_988_then_the_answer():

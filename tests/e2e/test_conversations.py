@@ -264,6 +264,16 @@ def test_check_in_yes_gets_help_and_no_gets_thanks(servers):
     assert len(declined) == 1 and "Thank you for letting me know" in declined[0]["text"]  # one reply, no loop
 
 
+def test_a_body_in_trouble_the_classifier_heard_gets_when_to_call_for_help_first(servers):
+    """No sign the guard knows, but the classifier hears an emergency: when to call 911 comes before the question
+    about suicide, then the answer (here: one's own reaction goes to the clinic treating them)."""
+    chat = Conversation(servers.url)
+    reply = chat.say("I had my infusion this morning and now my chest feels heavy. Is this normal after ketamine?")
+    assert reply.startswith("If you feel very unwell right now") and "call 911 in the US now" in reply
+    assert "Are you having thoughts of ending your life?" in reply
+    assert "I can't give personal medical advice about how your own body is reacting" in reply
+
+
 def health(servers) -> dict:
     import json
     import urllib.request
