@@ -355,6 +355,10 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "Every time they change my meds I end up in hospital. Does ketamine help with suicidal thoughts?",
     "what dose of florinef did they use in the JAMA ME/CFS trial",
     "I'm trying to decide if it's worth the money. How much does ketamine lower pain on average?",
+    # a worry about the body, an option told of, an interaction asked in general
+    "I have POTS and I'm scared ketamine would mess with my blood pressure. Does it raise it?",
+    "I'm on daily opioids so LDN was never an option for me. Does DXM help fibro?",
+    "does ketamine interfere with antidepressants?",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
@@ -434,6 +438,14 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("Four months on spravato. What habits would you suggest to make the most of it?", "what_to_do"),
     ("first infusion friday, any tips?", "what_to_do"),
     ("What kind of routines you might recommend for people on the spray?", "what_to_do"),
+    # candidates, options, clashes and stopping, asked of oneself
+    ("I take 40mg of oxycodone daily, would that make me a good candidate?", "suitability"),
+    ("i've been through 5 antidepressants, would the spray be an option for me", "suitability"),
+    ("would a session set off a PEM crash for me?", "suitability"),
+    ("for someone like me would you go troches or IV", "suitability"),
+    ("I'm on lamotrigine 150, would esketamine interfere with it?", "interaction"),
+    ("im on 20 of lexapro, do i need to stop it before my first session?", "start_stop_switch"),
+    ("could i just try a couple of moms pills first and see", "start_stop_switch"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
