@@ -202,7 +202,7 @@ def answer_message(
         else:
             related = related_fact(retrieval) if len(retrievals) == 1 else None
             parts.append(Part((related,) if related else (), gap_sentence(retrieval)))
-    parts = _fit(parts)
+    parts = _fit(_without_repeated_gaps(parts))
     answered = [part for part in parts if not part.gap]  # (its facts may be shared with an earlier question)
     kind = "answer" if len(answered) == len(parts) else ("partly_covered" if answered else "not_covered")
     composed = compose.compose_answer(kind, parts, base.source, compose.acknowledgement(message),
@@ -210,6 +210,19 @@ def answer_message(
     reply = _reply(composed, kind, intent)
     return replace(reply, question=retrievals[0].query.question_text if retrievals else "",
                    about=[] if reply.fact_ids else about(retrievals))
+
+
+def _without_repeated_gaps(parts: list[Part]) -> list[Part]:
+    """A gap sentence said once: two questions of a post that the article leaves open in the same words ("The article
+    doesn't answer that question.") get it once, with the facts of either."""
+    kept: list[Part] = []
+    for part in parts:
+        earlier = next((number for number, other in enumerate(kept) if part.gap and other.gap == part.gap), None)
+        if earlier is None:
+            kept.append(part)
+        elif part.facts and not kept[earlier].facts:
+            kept[earlier] = part
+    return kept
 
 
 def about(retrievals: list[Retrieval]) -> list[str]:

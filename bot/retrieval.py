@@ -22,7 +22,9 @@ from bot.rank import (
     get_answerability,
     gives_kind,
 )
-from bot.understand import Query, asked_about, refers_back, swaps_subject, understand
+from bot.safety import get_coverage_guard
+from bot.understand import CONDITION, Query, asked_about, refers_back, swaps_subject, understand
+from bot.vocabulary import get_tagger
 
 MAX_FACTS = 3
 # A follow-up that points back with few words of its own ("who said that?", "what else did he think?") is about
@@ -125,7 +127,19 @@ def retrieve_each(
     which a follow-up leans on (`in_context`); `last_question`: the question it answered, which a follow-up that
     only names another drug or condition ("and for fibro?") asks again about that (`asked_again`)."""
     whole = asked_again(understand(text, topic, carried_drugs, carried_conditions), last_question)
-    return [retrieve(query, last_facts=last_facts) for query in whole.each_question()]
+    return [retrieve(query, last_facts=last_facts) for query in with_the_uncovered_apart(whole).each_question()]
+
+
+def with_the_uncovered_apart(query: Query) -> Query:
+    """"Is it the silver bullet for anxiety and depression?": a condition the article never discusses, asked
+    together with one it does, is asked apart, so the reply answers for depression and says the article is silent
+    on anxiety (partly covered) instead of calling the whole question not covered."""
+    guard, tagger = get_coverage_guard(), get_tagger()
+    questions: list[str] = []
+    for question in query.questions:
+        named = [entity.text for entity in tagger.tag(question) if entity.label == CONDITION]
+        questions.extend(guard.unnamed_alongside(question, named) or (question,))
+    return replace(query, questions=tuple(questions)) if len(questions) > len(query.questions) else query
 
 
 def asked_again(query: Query, last_question: str) -> Query:

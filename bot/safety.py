@@ -399,6 +399,25 @@ class CoverageGuard:
         self.named = [re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None
                       for _, _, names in self.subjects]
 
+    def unnamed_alongside(self, question: str, named: list[str]) -> tuple[str, str] | None:
+        """"Is it the silver bullet for anxiety and depression?": a condition the article never discusses (one of a
+        subject's `names`) joined by "and" or "or" to one it does (`named`: how the message wrote those) is two
+        questions. Returns (the question about the named one, the question about the other), normalised; or
+        None."""
+        normal = normalise(question)
+        names = "|".join(re.escape(name) for _, _, subject_names in self.subjects for name in subject_names)
+        if not names or not named:
+            return None
+        spoken = "|".join(re.escape(normalise(words)) for words in named)
+        joined = "(?:and|or|&|plus|/)"
+        pair = re.search(rf"\b(?:(?P<a>{names}) {joined} (?P<b>{spoken})|(?P<c>{spoken}) {joined} (?P<d>{names}))\b",
+                         normal)
+        if pair is None:
+            return None
+        other, known = (pair["a"], pair["b"]) if pair["a"] else (pair["d"], pair["c"])
+        start, end = pair.span()
+        return normal[:start] + known + normal[end:], normal[:start] + other + normal[end:]
+
     def check(self, text: str) -> Uncovered | None:
         normal = normalise(text)
         for (subject, patterns, names), named in zip(self.subjects, self.named, strict=True):
