@@ -359,6 +359,7 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "I have POTS and I'm scared ketamine would mess with my blood pressure. Does it raise it?",
     "I'm on daily opioids so LDN was never an option for me. Does DXM help fibro?",
     "does ketamine interfere with antidepressants?",
+    "and dextromethorphan, the cough medicine one, does that one mix ok with opioids?",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
@@ -446,6 +447,7 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("I'm on lamotrigine 150, would esketamine interfere with it?", "interaction"),
     ("im on 20 of lexapro, do i need to stop it before my first session?", "start_stop_switch"),
     ("could i just try a couple of moms pills first and see", "start_stop_switch"),
+    ("does it mix ok with my oxy?", "interaction"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
