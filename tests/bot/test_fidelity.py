@@ -378,6 +378,7 @@ NOT_COVERED = [
     "is spravato approved for anything else now", "does the mayo clinic take insurance for infusions",
     "is there a waiting list at dr podell's clinic", "is anyone still doing the goldstein cocktail",
     "is it approved for ptsd yet", "has ketamine been fda approved for chronic pain", "is auvelity approved for fibro",
+    "is fibromyalgia even a real illness", "how do doctors diagnose me/cfs", "what blood test shows you have fibro",
 ]
 
 
