@@ -88,6 +88,9 @@ class CrisisResources:
 
 
 SENTENCE_BREAK = re.compile(r"[.!?;\n]+|\s-\s")
+# In a sentence that denies a risk, the denial covers its own clause: "Not suicidal, just need to say it somewhere:
+# I've been hitting my legs..." keeps what follows the colon.
+CLAUSE_BREAK = re.compile(r":+")
 
 
 @dataclass(frozen=True)
@@ -188,8 +191,14 @@ class CrisisGuard:
     def without_denials(self, normal: str) -> str:
         """The message without its sentences that deny a risk ("I'm not suicidal") or tell of someone else's
         death by suicide: they must not count as a risk sign, and the rest of the message still does."""
-        sentences = SENTENCE_BREAK.split(normal)
-        return ". ".join(s for s in sentences if not any(denial.search(s) for denial in self.denials))
+        kept = []
+        for sentence in SENTENCE_BREAK.split(normal):
+            if not any(denial.search(sentence) for denial in self.denials):
+                kept.append(sentence)
+            else:
+                kept += [clause for clause in CLAUSE_BREAK.split(sentence)
+                         if not any(denial.search(clause) for denial in self.denials)]
+        return ". ".join(kept)
 
     def assess(self, text: str, language: str | None = None) -> Assessment:
         """The tier of a message, highest first: crisis, emergency, check-in, distress. `language`: the message's

@@ -149,6 +149,14 @@ SIGN_EXAMPLES = [
     ("i have a plan and the means, i just want to know if ketamine could change my mind", "plan_timing"),
     ("honestly i've been researching ways out. is there anything that works fast?", "means_method"),
     ("Sometimes I drive and think about just turning the wheel into a tree.", "means_method"),
+    # told across sentences, or after a denial and a colon (dev4's last misses, in other words)
+    ("My old tramadol is still in the bathroom cabinet. Some nights it feels like my escape hatch.", "means_method"),
+    ("asking for a friend... if you swallowed the whole lot at once would you just. not wake back up?",
+     "means_method"),
+    ("There's a multi-storey car park by my pain clinic and I stop at the top floor railing. I keep imagining how "
+     "easy it would be.", "means_method"),
+    ("I can't see any way out. I can't keep living like this and nothing changes.", "trapped"),
+    ("Not suicidal, promise: I've been punching my thighs until they bruise when the fatigue wins.", "self_harm"),
 ]
 
 
@@ -176,6 +184,7 @@ def test_a_figure_of_speech_is_no_alarm(text):
     ("my 2 year old swallowed some of grandma's memantine pills", "dxm_poisoning"),
     ("I have crushing chest pain right now after my infusion", "medical"),
     ("i can't get my breath after the infusion", "medical"),
+    ("I swallowed about 30 tylenol this morning, I feel ok but I'm frightened", "overdose"),
 ])
 def test_emergencies_by_amount_and_symptoms(text, kind):
     assessment = get_crisis_guard().assess(text)
