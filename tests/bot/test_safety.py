@@ -157,6 +157,11 @@ SIGN_EXAMPLES = [
      "easy it would be.", "means_method"),
     ("I can't see any way out. I can't keep living like this and nothing changes.", "trapped"),
     ("Not suicidal, promise: I've been punching my thighs until they bruise when the fatigue wins.", "self_harm"),
+    # dev3's misses, in other words
+    ("Most days my first feeling is disappointment that I woke up again.", "wish_to_die"),
+    ("Some nights I wonder if it would be so bad if I just wasn't here, and I can't argue back.", "wish_to_die"),
+    ("I attempted last Easter Sunday. Nobody knows. Does the clinic need my full history?", "recent_attempt"),
+    ("My wife would get her life back if I wasn't around any more.", "burden"),
 ]
 
 
