@@ -671,6 +671,12 @@ class Answerability:
         if uncovered is None and not query.drugs and query.context_drugs:
             # "side effects?" after Spravato asks about Spravato's side effects, which the article doesn't cover
             uncovered = guard.check(f"{query.focus_text.rstrip(' ?.!')} of {query.context_drugs[0]}")
+        if uncovered is None and query.near_weight > 1:
+            # "did it work?" pointing at the last answer about Younger's trial asks how that trial turned out
+            cited = next((fact.cites for fact in (self.ranker.base.by_id(fact_id) for fact_id in query.near)
+                          if fact is not None and fact.cites), None)
+            if cited:
+                uncovered = guard.check(f"{cited}: {query.focus_text}")
         if uncovered is not None:
             return Coverage(NOT_COVERED, probability, "subject", uncovered, signals)
         if signals.pair_missing:

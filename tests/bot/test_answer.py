@@ -420,3 +420,22 @@ def test_a_reply_without_facts_keeps_what_its_question_was_about_without_showing
     assert reply.about == ["regulation-reputable-clinics"]
     assert base.by_id("regulation-reputable-clinics").text not in reply.text
     assert answer.answer_message("how fast does ketamine work for depression?").about == []  # facts were shown
+
+
+@pytest.mark.parametrize("follow_up", ["did it work?", "what did his trial find"])
+def test_a_follow_up_asking_how_the_cited_trial_turned_out_names_the_gap(follow_up):
+    """"Did it work?" after Younger's trial asks for results the article doesn't give (the trial was under way);
+    before, it was answered with another study's finding."""
+    first = answer.answer_message("who is testing dextromethorphan for fibromyalgia?")
+    assert first.fact_ids[0] == "dxm-younger-trial"
+    reply = answer.answer_message(follow_up, last_facts=tuple(first.fact_ids))
+    assert reply.kind == "not_covered" and "results of Jarred Younger's dextromethorphan trial" in reply.text
+    # a detail the article does give is still answered
+    dose = answer.answer_message("what dose is he using?", last_facts=tuple(first.fact_ids))
+    assert dose.kind == "answer" and dose.fact_ids[0] == "dxm-younger-low-dose"
+
+
+def test_is_any_doctor_still_doing_it_names_the_gap():
+    first = answer.answer_message("what was in goldstein's resurrection cocktail?")
+    reply = answer.answer_message("is any doctor still doing it?", last_facts=tuple(first.fact_ids))
+    assert reply.kind == "not_covered" and "how a particular doctor or clinic works" in reply.text
