@@ -50,6 +50,9 @@ def test_an_answer_has_one_evidence_line_one_source_line_and_the_disclaimer_on_o
     "question, gap",
     [
         ("does ketamine show up on a drug test?", "The article doesn't say anything about drug tests."),
+        # a urine test is a drug test, not a urinary problem (found by a second reader of the replies)
+        ("I drive for a living and get random screens. Would IV ketamine show up on a urine test?",
+         "The article doesn't say anything about drug tests."),
         ("my insurance denied spravato twice. what do people do when insurance says no?",
          "The article doesn't say anything about what to do when insurance refuses to pay"),
         ("can spravato be used on its own now, without a pill antidepressant?",
