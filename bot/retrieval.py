@@ -58,8 +58,16 @@ class Retrieval:
         for scored in self.ranking.facts[1:]:
             if len(chosen) >= limit or scored.score < close * best.score:
                 break
+            if self._about_another_condition(scored.fact):
+                continue  # "does it last?" about depression is not answered with the headache study
             chosen.append(scored)
         return [scored.fact for scored in chosen]
+
+    def _about_another_condition(self, fact: Fact) -> bool:
+        """The fact is about conditions, none of them the one the question names (or, failing that, the one
+        earlier turns were about)."""
+        asked = self.query.conditions or self.query.context_conditions
+        return bool(asked and fact.conditions and not set(asked) & set(fact.conditions))
 
 
 def in_context(query: Query, last_facts: tuple[str, ...] = ()) -> Query:

@@ -442,3 +442,15 @@ def test_is_any_doctor_still_doing_it_names_the_gap():
     first = answer.answer_message("what was in goldstein's resurrection cocktail?")
     reply = answer.answer_message("is any doctor still doing it?", last_facts=tuple(first.fact_ids))
     assert reply.kind == "not_covered" and "how a particular doctor or clinic works" in reply.text
+
+
+def test_a_follow_up_in_a_conversation_about_depression_gets_no_second_fact_about_another_condition(base):
+    """"Does it last?" after a depression answer: the headache and fibromyalgia studies' durations are about other
+    conditions, so they are not shown beside the first fact (a second reader of the replies found them there)."""
+    first = answer.answer_message("how fast does ketamine work for depression?")
+    reply = answer.answer_message("does it last?", carried_drugs=("ketamine",), carried_conditions=("depression",),
+                                  last_facts=tuple(first.fact_ids))
+    assert reply.kind == "answer" and reply.fact_ids
+    for fact_id in reply.fact_ids[1:]:
+        conditions = base.by_id(fact_id).conditions
+        assert not conditions or "depression" in conditions, (fact_id, conditions)
