@@ -169,8 +169,8 @@ class CrisisGuard:
         self.past = _compile(emergency.pop("past")) + _compile(emergency.pop("hypothetical", []))
         self.now = _compile(emergency.pop("now"))
         history = spec.get("resolved_history") or {}
-        self.history_over, self.history_past, self.history_back = (
-            _compile(history.get(part) or []) for part in ("over", "past", "back"))
+        self.history_over, self.history_past, self.history_back, self.history_today = (
+            _compile(history.get(part) or []) for part in ("over", "past", "back", "today"))
         self.emergency_kinds = [Sign.from_spec(key, entry, concepts) for key, entry in emergency.items()]
         self.check_in = Sign.from_spec("check_in", spec["check_in"], concepts)
         self.distress = Sign.from_spec("distress", spec["distress"], concepts)
@@ -184,9 +184,12 @@ class CrisisGuard:
 
     def _history_over(self, normal: str) -> bool:
         """A sign told as long past and over, with nothing saying it is back or happening now."""
+        present = normal
+        for today in self.history_today:  # "now I have fibro": the present told calmly is not "happening now"
+            present = today.sub(" ", present)
         return (any(p.search(normal) for p in self.history_over) and any(p.search(normal) for p in self.history_past)
                 and not any(p.search(normal) for p in self.history_back)
-                and not any(p.search(normal) for p in self.now))
+                and not any(p.search(present) for p in self.now))
 
     def without_denials(self, normal: str) -> str:
         """The message without its sentences that deny a risk ("I'm not suicidal") or tell of someone else's
