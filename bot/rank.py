@@ -131,7 +131,7 @@ class CharIndex:
         return best
 
 
-def _agrees(named: tuple[str, ...], fact_values: tuple[str, ...], related: dict[str, str]) -> float:
+def name_agreement(named: tuple[str, ...], fact_values: tuple[str, ...], related: dict[str, str]) -> float:
     """+1 when the fact is about one of the names (or a parent drug's: what the article says of ketamine holds
     for esketamine), 0 when it names none at all (a general fact) or is about a drug derived from the one named
     (Spravato, when ketamine is named), -1 when it is about something else."""
@@ -152,11 +152,11 @@ def entity_agreement(query: Query, fact: Fact, related: dict[str, str], context_
     drugs = query.drugs
     if NASAL_SPRAY in query.forms and drugs and all(related.get(SPRAY_DRUG) == drug for drug in drugs):
         drugs = (*drugs, SPRAY_DRUG)
-    score = _agrees(drugs, fact.drugs, related) + _agrees(query.conditions, fact.conditions, {})
+    score = name_agreement(drugs, fact.drugs, related) + name_agreement(query.conditions, fact.conditions, {})
     if not query.drugs:
-        score += context_weight * _agrees(query.context_drugs, fact.drugs, related)
+        score += context_weight * name_agreement(query.context_drugs, fact.drugs, related)
     if not query.conditions:
-        score += context_weight * _agrees(query.context_conditions, fact.conditions, {})
+        score += context_weight * name_agreement(query.context_conditions, fact.conditions, {})
     return score
 
 

@@ -21,6 +21,7 @@ from bot.rank import (
     detail_asked_of_the_last_answer,
     get_answerability,
     gives_kind,
+    name_agreement,
 )
 from bot.safety import get_coverage_guard
 from bot.understand import CONDITION, Query, asked_about, refers_back, swaps_subject, understand
@@ -66,8 +67,7 @@ class Retrieval:
     def _about_another_condition(self, fact: Fact) -> bool:
         """The fact is about conditions, none of them the one the question names (or, failing that, the one
         earlier turns were about)."""
-        asked = self.query.conditions or self.query.context_conditions
-        return bool(asked and fact.conditions and not set(asked) & set(fact.conditions))
+        return name_agreement(self.query.conditions or self.query.context_conditions, fact.conditions, {}) < 0
 
 
 def in_context(query: Query, last_facts: tuple[str, ...] = ()) -> Query:

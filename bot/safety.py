@@ -296,8 +296,7 @@ class Resources:
         if language == "es":
             return self.spanish_help_message(kind)
         code = self.country_code(country)
-        local = self.for_country(country if code else self.default_country)
-        where = "" if code else " in the US"
+        local, where = self._numbers(country)
         lines = [EMERGENCY_OPENING if kind == EMERGENCY else CRISIS_OPENING]
         if kind == EMERGENCY:
             lines.append(f"- Emergency: {local.emergency}{where} now, especially if someone is hard to wake, "
@@ -326,6 +325,11 @@ class Resources:
         lines += [f"- {spanish['elsewhere']}", spanish["closing"]]
         return "\n".join(lines)
 
+    def _numbers(self, country: str | None) -> tuple[CrisisResources, str]:
+        """The named country's numbers, else the default country's with " in the US" to say whose they are."""
+        known = self.country_code(country) is not None
+        return self.for_country(country if known else self.default_country), "" if known else " in the US"
+
     def check_in_help(self, country: str | None) -> str:
         """The help line that comes with the check-in question: the US one (CHECK_IN_HELP) unless the person
         named another country."""
@@ -336,16 +340,14 @@ class Resources:
 
     def medical_check(self, country: str | None) -> str:
         """One line for a check-in the classifier asked for on hearing an emergency: when to call for help now."""
-        local = self.for_country(country if self.country_code(country) else self.default_country)
-        where = "" if self.country_code(country) else " in the US"
+        local, where = self._numbers(country)
         return (f"If you feel very unwell right now (chest pain or pressure, trouble breathing, fainting, a racing "
                 f"heart that won't settle), {local.emergency}{where} now; if you took too much of a medicine, "
                 f"{local.poison_line}{where}.")
 
     def poison_note(self, country: str | None) -> str:
         """One line for a reaction told in the past: what to do if it happens again."""
-        local = self.for_country(country if self.country_code(country) else self.default_country)
-        where = "" if self.country_code(country) else " in the US"
+        local, where = self._numbers(country)
         return (f"If a reaction like that happens again, get help at once: {local.poison_line}{where}, "
                 f"or {local.emergency}{where} if someone is very unwell.")
 
@@ -410,14 +412,15 @@ class CoverageGuard:
         ]
         self.named = [re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None
                       for _, _, names in self.subjects]
+        # every subject's names together, for a condition asked beside one the article discusses
+        self.all_names = "|".join(re.escape(name) for _, _, names in self.subjects for name in names)
 
     def unnamed_alongside(self, question: str, named: list[str]) -> tuple[str, str] | None:
         """"Is it the silver bullet for anxiety and depression?": a condition the article never discusses (one of a
         subject's `names`) joined by "and" or "or" to one it does (`named`: how the message wrote those) is two
         questions. Returns (the question about the named one, the question about the other), normalised; or
         None."""
-        normal = normalise(question)
-        names = "|".join(re.escape(name) for _, _, subject_names in self.subjects for name in subject_names)
+        normal, names = normalise(question), self.all_names
         if not names or not named:
             return None
         spoken = "|".join(re.escape(normalise(words)) for words in named)

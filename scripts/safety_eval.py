@@ -189,7 +189,7 @@ def parse_all(model: Path, texts: list[str]) -> dict[str, dict]:
 
 def model_figures(sets: SafetySets, model: Path) -> tuple[Figures, Figures]:
     """(classifier alone, guard + classifier) from one set of parses of the real model."""
-    from addons.nlu_guard import CLASSIFIER_INTENT
+    from actions.constants import CLASSIFIER_INTENT
     from bot.answer import answer_message as answer
     from bot.safety import get_crisis_guard
 
