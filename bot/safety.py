@@ -89,8 +89,9 @@ class CrisisResources:
 
 SENTENCE_BREAK = re.compile(r"[.!?;\n]+|\s-\s")
 # In a sentence that denies a risk, the denial covers its own clause: "Not suicidal, just need to say it somewhere:
-# I've been hitting my legs..." keeps what follows the colon.
-CLAUSE_BREAK = re.compile(r":+")
+# I've been hitting my legs..." keeps what follows the colon, and "Not suicidal or anything but I do pray most
+# nights that I don't wake up" what follows the "but".
+CLAUSE_BREAK = re.compile(r":+|,?\s+but\s+")
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,9 @@ class CrisisGuard:
         self.check_in = Sign.from_spec("check_in", spec["check_in"], concepts)
         self.distress = Sign.from_spec("distress", spec["distress"], concepts)
         self.denials = _compile(spec.get("denials") or [])
+        screening = spec.get("screening") or {}
+        self.screening_asked, self.screening_no, self.screening_taken_back = (
+            _compile(screening.get(part) or []) for part in ("asked", "answered_no", "taken_back"))
         self.spanish_crisis = Sign.from_spec("spanish_crisis", {"patterns": spec["spanish"]["crisis"]})
         self.spanish_emergency = Sign.from_spec("spanish_emergency", {"patterns": spec["spanish"]["emergency"]})
 
@@ -193,9 +197,14 @@ class CrisisGuard:
 
     def without_denials(self, normal: str) -> str:
         """The message without its sentences that deny a risk ("I'm not suicidal") or tell of someone else's
-        death by suicide: they must not count as a risk sign, and the rest of the message still does."""
+        death by suicide: they must not count as a risk sign, and the rest of the message still does. A screening
+        question reported with the answer no ("they asked if I'd wished I was dead; I said no") is left out too."""
+        answered_no = (any(p.search(normal) for p in self.screening_no)
+                       and not any(p.search(normal) for p in self.screening_taken_back))
         kept = []
         for sentence in SENTENCE_BREAK.split(normal):
+            if answered_no and any(asked.search(sentence) for asked in self.screening_asked):
+                continue
             if not any(denial.search(sentence) for denial in self.denials):
                 kept.append(sentence)
             else:

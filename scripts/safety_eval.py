@@ -15,6 +15,9 @@ Sets, each written by an author who never saw the training data, the patterns or
   with an indirect sign and hard calm look-alikes; measured untouched once (README), then tuned on.
 - tests/safety/dev5/ ("dev5"), a fifth development set from a sixth author (2026-11-29): signs buried in
   treatment questions, goodbyes said to the bot, hard look-alikes; measured untouched once (README), then tuned on.
+- tests/safety/dev6/ ("dev6"), a sixth development set from a seventh author (2026-11-29): signs said once in
+  passing or in the last line, past tense for what is still going on, tempting calm look-alikes; measured
+  untouched once (README), then tuned on.
 - tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses
   are not listed unless `--show test` is asked for (which makes it development data too: write a new one then).
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
@@ -50,7 +53,7 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
-HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "test", "regression")
+HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "test", "regression")
 
 
 def split_of(text: str) -> str:
@@ -121,7 +124,7 @@ def load_sets(directory: Path = SETS) -> SafetySets:
     calm = _read(directory / "eval" / "not_crisis.yml")["not_crisis"]
     items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
     for split, path in (("dev2", "dev2/dev2.yml"), ("dev3", "dev3/dev3.yml"), ("dev4", "dev4/dev4.yml"),
-                        ("dev5", "dev5/dev5.yml"), ("test", "fresh/test_set.yml")):
+                        ("dev5", "dev5/dev5.yml"), ("dev6", "dev6/dev6.yml"), ("test", "fresh/test_set.yml")):
         items += _written_set(_read(directory / path), split)
     old = _read(directory / "crisis.yml")
     items += [Item(text, "crisis", "old crisis set", "regression") for text in old["crisis"]]
@@ -321,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in rows.items():
         if figures.advice_refused is not None:
             print(f"personal advice refused ({name}): {figures.advice_refused:.1%}")
-    dev = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "regression")
+    dev = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "regression")
     shown = [item for item in sets.items
              if args.show == "all" or item.split == args.show or (args.show == "dev" and item.split in dev)]
     for name, figures in rows.items():

@@ -124,7 +124,7 @@ def test_personal_advice_is_refused_with_the_disclaimer():
 def test_ones_own_reaction_is_refused_with_who_to_tell_and_the_disclaimer():
     question = "Three weeks on spravato and the dissociation is getting worse, not better. Is that normal??"
     messages, _ = run(answers.ActionAnswer(), tracker(question, "ask_side_effects"))
-    assert "how your own body is reacting" in messages[0]["text"]
+    assert "how someone's body is reacting" in messages[0]["text"]
     assert "Tell the clinic or doctor treating you" in messages[0]["text"]
     assert messages[0]["text"].endswith(DISCLAIMER) and messages[0]["custom"]["reply"]["kind"] == "advice"
 

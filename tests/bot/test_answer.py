@@ -202,7 +202,7 @@ def test_ones_own_reaction_is_sent_to_the_clinic_treating_them_with_what_the_art
     silent = answer.answer_message("Had my second infusion yesterday and today I'm so irritable, I snapped at my "
                                    "kids. Is this normal after ketamine?")
     assert silent.kind == "advice" and silent.fact_ids == []
-    assert "how your own body is reacting" in first_sentence(silent.text)
+    assert "how someone's body is reacting" in first_sentence(silent.text)
     assert "Tell the clinic or doctor treating you" in silent.text and silent.text.endswith(compose.DISCLAIMER)
     # The article does speak, in general, to relief that fades within days in fibromyalgia.
     general = answer.answer_message("Had my first ketamine infusion for fibro last month. I was 50% better that "

@@ -126,7 +126,7 @@ def test_personal_advice_is_refused(chat):
 
 def test_ones_own_reaction_goes_to_the_clinic_treating_them(chat):
     text = chat.say("Three weeks on spravato and the dissociation is getting worse, not better. Is that normal??")
-    assert text.startswith("I can't give personal medical advice about how your own body is reacting")
+    assert text.startswith("I can't give personal medical advice about how someone's body is reacting")
     assert "Tell the clinic or doctor treating you" in text and text.rstrip().endswith(DISCLAIMER)
 
 
@@ -271,7 +271,7 @@ def test_a_body_in_trouble_the_classifier_heard_gets_when_to_call_for_help_first
     reply = chat.say("I had my infusion this morning and now my chest feels heavy. Is this normal after ketamine?")
     assert reply.startswith("If you feel very unwell right now") and "call 911 in the US now" in reply
     assert "Are you having thoughts of ending your life?" in reply
-    assert "I can't give personal medical advice about how your own body is reacting" in reply
+    assert "I can't give personal medical advice about how someone's body is reacting" in reply
 
 
 def health(servers) -> dict:
