@@ -63,6 +63,16 @@ def test_a_question_that_points_back_brings_the_sentence_before_it():
     assert post.antecedents == ["My aunt says ketamine is just the party drug."]
 
 
+def test_a_question_that_points_back_past_a_sentence_naming_no_drug_also_brings_the_one_that_does():
+    post = split_post("My granddaughter says the cough medicine dextromethorphan might help fibromyalgia. I am 68 and "
+                      "the gabapentin only takes the edge off. Is there anything to it?")
+    assert post.antecedents == ["I am 68 and the gabapentin only takes the edge off.",
+                                "My granddaughter says the cough medicine dextromethorphan might help fibromyalgia."]
+    # the sentence just before names a drug: it alone is what "that" points at
+    post = split_post("I tried ketamine last year. Spravato made me feel weird. Is that normal?")
+    assert post.antecedents == ["Spravato made me feel weird."]
+
+
 def test_their_points_back_at_the_study_before_it():
     post = split_post("The article quotes a 2005 paper by Staud on dextromethorphan. What was their main conclusion?")
     assert post.antecedents == ["The article quotes a 2005 paper by Staud on dextromethorphan."]

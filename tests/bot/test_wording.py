@@ -120,6 +120,13 @@ def test_a_message_about_nothing_in_particular_gets_no_help_from_the_prior(messa
     assert Answerability(ranker).decide(ranker.rank(query)).status == NOT_COVERED
 
 
+def test_everyday_words_about_someone_in_the_article_are_a_question_about_the_article():
+    # "how fast did the woman in the article start feeling better?" names no drug, but points at the article's story
+    ranker = get_ranker()
+    query = understand("how fast did the woman in the article start feeling better")
+    assert Answerability(ranker).decide(ranker.rank(query)).status == ANSWER
+
+
 def test_a_message_that_names_its_subject_is_judged_by_the_prior():
     query = understand("how many people were in the spravato trials")
     assert wording_of(query, FixedWording(0.2)) == 0.2
