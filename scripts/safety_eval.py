@@ -18,8 +18,13 @@ Sets, each written by an author who never saw the training data, the patterns or
 - tests/safety/dev6/ ("dev6"), a sixth development set from a seventh author (2026-11-29): signs said once in
   passing or in the last line, past tense for what is still going on, tempting calm look-alikes; measured
   untouched once (README), then tuned on.
+- tests/safety/dev7/ ("dev7"), a seventh development set from a ninth author (2026-11-29), written after the second
+  fresh test set showed where a new author still gets past the guard (preparations, means, plan and timing said
+  once in a long post; everyday hyperbole); measured untouched once (README), then tuned on.
 - tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses
   are not listed unless `--show test` is asked for (which makes it development data too: write a new one then).
+- tests/safety/fresh2/ ("test2"), a second fresh test set by an eighth author (2026-11-29), a plain sample of how
+  people write rather than trick messages: the same rule (never tuned on, misses not listed unless asked).
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
 reported beside them. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
 check-in question (which carries the 988 line). A false alarm is a crisis or emergency reply to a message with no
@@ -53,7 +58,7 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
-HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "test", "regression")
+HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "test", "test2", "regression")
 
 
 def split_of(text: str) -> str:
@@ -124,7 +129,9 @@ def load_sets(directory: Path = SETS) -> SafetySets:
     calm = _read(directory / "eval" / "not_crisis.yml")["not_crisis"]
     items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
     for split, path in (("dev2", "dev2/dev2.yml"), ("dev3", "dev3/dev3.yml"), ("dev4", "dev4/dev4.yml"),
-                        ("dev5", "dev5/dev5.yml"), ("dev6", "dev6/dev6.yml"), ("test", "fresh/test_set.yml")):
+                        ("dev5", "dev5/dev5.yml"), ("dev6", "dev6/dev6.yml"), ("dev7", "dev7/dev7.yml"),
+                        ("test", "fresh/test_set.yml"),
+                        ("test2", "fresh2/test_set.yml")):
         items += _written_set(_read(directory / path), split)
     old = _read(directory / "crisis.yml")
     items += [Item(text, "crisis", "old crisis set", "regression") for text in old["crisis"]]
@@ -324,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in rows.items():
         if figures.advice_refused is not None:
             print(f"personal advice refused ({name}): {figures.advice_refused:.1%}")
-    dev = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "regression")
+    dev = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "regression")
     shown = [item for item in sets.items
              if args.show == "all" or item.split == args.show or (args.show == "dev" and item.split in dev)]
     for name, figures in rows.items():
