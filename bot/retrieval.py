@@ -18,13 +18,15 @@ from bot.rank import (
     Coverage,
     Ranking,
     ScoredFact,
+    comparisons,
     detail_asked_of_the_last_answer,
     get_answerability,
     gives_kind,
     name_agreement,
+    treatments_named,
 )
-from bot.safety import get_coverage_guard
-from bot.understand import CONDITION, Query, asked_about, refers_back, swaps_subject, understand
+from bot.safety import get_coverage_guard, normalise
+from bot.understand import CONDITION, DRUG, FORM, Query, asked_about, names_in, refers_back, swaps_subject, understand
 from bot.vocabulary import get_tagger
 
 MAX_FACTS = 3
@@ -134,7 +136,8 @@ def retrieve_each(
     with the message's story as context; a message with one question gives one. `last_facts`: the last answer,
     which a follow-up leans on (`in_context`); `last_question`: the question it answered, which a follow-up that
     only names another drug or condition ("and for fibro?") asks again about that (`asked_again`)."""
-    whole = asked_again(understand(text, topic, carried_drugs, carried_conditions), last_question)
+    whole = compared_again(asked_again(understand(text, topic, carried_drugs, carried_conditions), last_question),
+                           last_question)
     return [retrieve(query, last_facts=last_facts) for query in with_the_uncovered_apart(whole).each_question()]
 
 
@@ -157,3 +160,21 @@ def asked_again(query: Query, last_question: str) -> Query:
     if not last_question or not swaps_subject(query.question_text):
         return query
     return replace(query, questions=(asked_about(last_question, query.question_text),))
+
+
+def compared_again(query: Query, last_question: str) -> Query:
+    """"is one stronger?" after "what's the difference between spravato and regular ketamine?" compares those two:
+    a follow-up that asks which is better and names no treatment of its own asks it of the last question's
+    treatments (then judged like any comparison: bot.rank.unmade_comparison)."""
+    asked = normalise(query.question_text)
+    spec = comparisons()
+    if not last_question or treatments_named(query.question_text) or not spec.asks.search(asked) \
+            or spec.combines.search(asked):
+        return query
+    earlier = [entity.text for entity in names_in(last_question) if entity.label in (DRUG, FORM)]
+    earlier += [found.group() for _, pattern in spec.treatments for found in [pattern.search(normalise(last_question))]
+                if found]
+    earlier = list(dict.fromkeys(earlier))
+    if len(earlier) < 2:
+        return query
+    return replace(query, questions=(f"{query.question_text.strip().rstrip('?.! ')}: {' or '.join(earlier)}?",))

@@ -120,6 +120,23 @@ def test_a_subject_swap_asks_the_last_question_again_about_the_new_subject():
     assert alone.query.question_text == "and for fibro?"  # without the last question: as it was written
 
 
+def test_which_is_better_after_a_question_about_two_treatments_compares_those_two():
+    # the article never compares Spravato and IV ketamine: "is one stronger?" names that gap
+    after = retrieve_each("is one stronger", last_facts=("forms-spravato-nasal",),
+                          last_question="Whats the difference between spravato and regular ketamine?")[0]
+    assert after.query.question_text == "is one stronger: spravato or ketamine?"
+    assert after.coverage.reason == "comparison"
+    # it does compare how strongly ketamine, DXM and memantine block NMDA receptors
+    made = retrieve_each("which one is stronger?", last_facts=("memantine-modest",),
+                         last_question="what's the difference between memantine and dxm")[0]
+    assert made.answerable and made.ranking.ids(1) == ["nmdar-ketamine-strongest"]
+    # a follow-up that names its own treatment, or compares nothing, is left as written
+    assert retrieve_each("is spravato stronger?", last_question="memantine or dxm?")[0].query.question_text == (
+        "is spravato stronger?")
+    assert retrieve_each("how long does it last?", last_question="spravato or ketamine?")[0].query.question_text == (
+        "how long does it last?")
+
+
 @pytest.mark.parametrize("follow_up, last_facts, expected", [
     # the last answer quotes Niciu et al.: "who said that?" asks who, not who is eligible for Spravato
     ("who said that?", ("depression-biggest-discovery",), "depression-biggest-discovery"),

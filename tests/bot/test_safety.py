@@ -497,6 +497,9 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "I'm on daily opioids so LDN was never an option for me. Does DXM help fibro?",
     "does ketamine interfere with antidepressants?",
     "and dextromethorphan, the cough medicine one, does that one mix ok with opioids?",
+    # an option told of, and research on a combination
+    "My back pain needs a fentanyl patch, so LDN was a no-go for me. Is DXM any different with opioids?",
+    "I'm on tramadol. Just curious: has anyone studied ketamine together with opioids for fibro?",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
@@ -585,6 +588,15 @@ def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request
     ("im on 20 of lexapro, do i need to stop it before my first session?", "start_stop_switch"),
     ("could i just try a couple of moms pills first and see", "start_stop_switch"),
     ("does it mix ok with my oxy?", "interaction"),
+    # tune12's kinds, in other words
+    ("I'm 71 with bad knees and fibro. Is it worth it at my age?", "suitability"),
+    ("Honestly just talk me out of it, I'm scared of the trip.", "suitability"),
+    ("My GP is keen and my wife isn't. Who should I listen to?", "suitability"),
+    ("Three sessions of spravato now. How can I tell whether it's actually helping?", "what_to_do"),
+    ("I froze up during my second infusion and cried. Do I go back next week?", "what_to_do"),
+    ("would it be worth bringing it up with my rheumatologist?", "what_to_do"),
+    ("She has heart failure. Is the drive and two hours in the chair even doable for her?", "suitability"),
+    ("The pain's down to a 2. Can I start tapering the pregabalin off now?", "start_stop_switch"),
 ])
 def test_advice_requests_in_a_story_are_still_recognised(text, kind):
     from bot.safety import get_advice_guard
