@@ -1,19 +1,19 @@
 """Benchmark: our bot against a stock `rasa init` bot on the same machine, in the same run, over REST (loopback).
 
-    python scripts/bench.py [--users 1 5 10 30] [--messages 40] [--rounds 5] [--long 200] [--scale-users 10]
-                            [--no-scale] [--flood-patients 10] [--flood-messages 20] [--no-flood]
+    python scripts/bench.py [--users 1 5 10 30] [--messages 40] [--rounds 5] [--long 200] [--long-rounds 3]
+                            [--scale-users 10] [--no-scale] [--flood-patients 10] [--flood-messages 20] [--no-flood]
 
 For each bot: start-up time, train time (stock: `rasa init`; ours: `rasa train`), p50/p95/p99 latency and throughput
 at each number of concurrent simulated patients, errors, server CPU per message, memory of each process after the
 same load (RSS: the Rasa process; for ours also the action server, on rasa-sdk alone), and latency at turns 1-20
-versus 181-200 of one long conversation. The 1-patient load runs in --rounds rounds, stock and ours in turn, pooled
-(its p50 is a few ms, and a slow spell of this shared machine must hit both bots). The main runs have fair use off
-(their patients send messages back to back); then fair use on its defaults: 10 patients (each its own address, as
-nginx would report it) talk with and without one client flooding the server from one address (new sender every
-message), and the p95 of the 10 is compared. Then ours again, 1 Rasa process versus 2 behind one nginx entry point,
-sharing a PostgreSQL tracker store and a Redis lock store (Debian's packages, started on loopback by
-scripts/services.py): throughput and latency. Writes results/bench/bench.json and results/bench/latency.png. Linux
-only (reads /proc for CPU and memory).
+versus 181-200 of a long conversation. The 1-patient load runs in --rounds rounds, stock and ours in turn, pooled
+(its p50 is a few ms, and a slow spell of this shared machine must hit both bots); so do the long conversations
+(--long-rounds). The main runs have fair use off (their patients send messages back to back); then fair use on its
+defaults: 10 patients (each its own address, as nginx would report it) talk with and without one client flooding the
+server from one address (new sender every message), and the p95 of the 10 is compared. Then ours again, 1 Rasa
+process versus 2 behind one nginx entry point, sharing a PostgreSQL tracker store and a Redis lock store (Debian's
+packages, started on loopback by scripts/services.py): throughput and latency. Writes results/bench/bench.json and
+results/bench/latency.png. Linux only (reads /proc for CPU and memory).
 A short run for a quick look: --users 1 30 --messages 20 --long 40 --no-scale.
 """
 
@@ -248,11 +248,23 @@ def flood_test(patients: int, turns: int, logs: Path, rounds: int = 2) -> list[d
                    for flooding in (False, True)]
 
 
-async def long_conversation(bot: Bot, turns: int) -> dict:
+async def long_conversation(bot: Bot, turns: int) -> tuple[list[float], int]:
     async with aiohttp.ClientSession() as session:
         latencies, errors, _ = await conversation(session, bot, turns)
-    return {"turns": turns, "errors": errors, "first_20_p50_ms": round(statistics.median(latencies[:20]), 1),
-            "last_20_p50_ms": round(statistics.median(latencies[-20:]), 1)}
+    return latencies, errors
+
+
+def long_row(turns: int, runs: list[tuple[list[float], int]]) -> dict:
+    """Turns 1-20 against the last 20 of one or more long conversations, pooled (a 12 ms turn moves by a few ms
+    from run to run)."""
+    first = [latency for latencies, _ in runs for latency in latencies[:20]]
+    last = [latency for latencies, _ in runs for latency in latencies[-20:]]
+    row = {"turns": turns, "conversations": len(runs), "errors": sum(errors for _, errors in runs),
+           "first_20_p50_ms": round(statistics.median(first), 1), "last_20_p50_ms": round(statistics.median(last), 1)}
+    if len(runs) > 1:
+        row["ratio_each"] = [round(statistics.median(latencies[-20:]) / statistics.median(latencies[:20]), 2)
+                             for latencies, _ in runs]
+    return row
 
 
 class Fleet:
@@ -365,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5,
                         help="rounds of the 1-patient load, the two bots in turn, pooled")
     parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
+    parser.add_argument("--long-rounds", type=int, default=3,
+                        help="long conversations per bot, in turn, their first and last 20 turns pooled")
     parser.add_argument("--in-memory-tracker", action="store_true",
                         help="run ours with Rasa's in-memory tracker store instead of SQLite (to see its cost)")
     parser.add_argument("--scale-users", type=int, default=10, help="simulated patients for 1 vs 2 processes")
@@ -404,8 +418,13 @@ def main(argv: list[str] | None = None) -> int:
                     runs[name].append(asyncio.run(measure(bot, users, args.messages)))
             for name in bots:
                 results[name]["load"].append(load_row(users, runs[name]))
+        # the long conversations, too, in rounds and in turn, pooled
+        long_runs: dict[str, list] = {name: [] for name in bots}
+        for _ in range(args.long_rounds):
+            for name, (bot, _) in bots.items():
+                long_runs[name].append(asyncio.run(long_conversation(bot, args.long)))
         for name, (bot, _) in bots.items():
-            results[name]["long_conversation"] = asyncio.run(long_conversation(bot, args.long))
+            results[name]["long_conversation"] = long_row(args.long, long_runs[name])
             results[name]["memory_mb"] = bot.memory()
     finally:
         for bot, _ in bots.values():
