@@ -760,12 +760,16 @@ def comparisons() -> Comparisons:
     )
 
 
+def asks_to_compare(text: str) -> bool:
+    """The text asks which is better ("is one stronger?", "ketamine vs TMS"), not about taking them together."""
+    spec, normal = comparisons(), normalise(text)
+    return bool(spec.asks.search(normal)) and not spec.combines.search(normal)
+
+
 def compared_treatments(query: Query) -> tuple[str, ...]:
     """The treatments a question asks to compare ("is IV ketamine more effective than Spravato?": iv_infusion,
     esketamine), or () when it doesn't compare two of them. A form stands for ketamine given that way."""
-    spec = comparisons()
-    normal = normalise(query.focus_text)
-    if not spec.asks.search(normal) or spec.combines.search(normal):
+    if not asks_to_compare(query.focus_text):
         return ()
     named = treatments_named(query.focus_text)
     return named if len(named) >= 2 else ()

@@ -18,6 +18,7 @@ from bot.rank import (
     Coverage,
     Ranking,
     ScoredFact,
+    asks_to_compare,
     comparisons,
     detail_asked_of_the_last_answer,
     get_answerability,
@@ -166,14 +167,11 @@ def compared_again(query: Query, last_question: str) -> Query:
     """"is one stronger?" after "what's the difference between spravato and regular ketamine?" compares those two:
     a follow-up that asks which is better and names no treatment of its own asks it of the last question's
     treatments (then judged like any comparison: bot.rank.unmade_comparison)."""
-    asked = normalise(query.question_text)
-    spec = comparisons()
-    if not last_question or treatments_named(query.question_text) or not spec.asks.search(asked) \
-            or spec.combines.search(asked):
+    if not last_question or treatments_named(query.question_text) or not asks_to_compare(query.question_text):
         return query
     earlier = [entity.text for entity in names_in(last_question) if entity.label in (DRUG, FORM)]
-    earlier += [found.group() for _, pattern in spec.treatments for found in [pattern.search(normalise(last_question))]
-                if found]
+    earlier += [found.group() for _, pattern in comparisons().treatments
+                for found in [pattern.search(normalise(last_question))] if found]
     earlier = list(dict.fromkeys(earlier))
     if len(earlier) < 2:
         return query

@@ -236,15 +236,18 @@ def split_post(text: str) -> Post:
     questions = [LEADING_SOCIAL.sub("", sentence).strip() for sentence, asks in zip(parts, asking, strict=True) if asks]
     context = [sentence for sentence, asks in zip(parts, asking, strict=True) if not asks]
     antecedents: list[str] = []
-    drug_named = [any(entity.label == DRUG for entity in get_tagger().tag(sentence)) for sentence in parts]
+
+    def names_a_drug(number: int) -> bool:
+        return any(entity.label == DRUG for entity in names_in(parts[number]))
+
     for number, (sentence, asks) in enumerate(zip(parts, asking, strict=True)):
         if asks and refers_back(sentence):
             statements = [i for i in range(number - 1, -1, -1) if not asking[i]]
             # the statement just before, and, when that one names no drug, the nearest one that does ("...says DXM
             # might help fibro. I'm 68 and the gabapentin only takes the edge off. Is there anything to it?")
             chosen = statements[:1]
-            if chosen and not drug_named[chosen[0]]:
-                chosen += next(([i] for i in statements[1:] if drug_named[i]), [])
+            if chosen and not names_a_drug(chosen[0]):
+                chosen += next(([i] for i in statements[1:] if names_a_drug(i)), [])
             for i in chosen:
                 if parts[i] not in antecedents:
                     antecedents.append(parts[i])

@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in rows.items():
         if figures.advice_refused is not None:
             print(f"personal advice refused ({name}): {figures.advice_refused:.1%}")
-    dev = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "regression")
+    dev = tuple(half for half in HALVES if not half.startswith("test"))  # the test sets are listed only when asked
     shown = [item for item in sets.items
              if args.show == "all" or item.split == args.show or (args.show == "dev" and item.split in dev)]
     for name, figures in rows.items():

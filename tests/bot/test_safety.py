@@ -59,24 +59,31 @@ def test_no_false_alarm_on_the_calm_messages_of_the_development_sets():
     assert [item.text for item in GUARD.false_alarms(development)] == []
 
 
+def guard_on(source: str) -> tuple[float, list[str]]:
+    """The guard alone on one written set: the share of its crisis and emergency messages that get help, and the
+    calm messages that get an alarm."""
+    items = SETS.where(source=source)
+    danger = [item for item in items if item.dangerous]
+    return ((len(danger) - len(GUARD.missed(danger))) / len(danger),
+            [item.text for item in GUARD.false_alarms([item for item in items if not item.dangerous])])
+
+
 def test_the_third_development_set_gets_help_and_raises_no_false_alarm():
     """tests/safety/dev3: measured untouched once (guard alone: help 59%, false alarms 1.4%), then tuned on. Its
     last few misses are long posts whose only sign is indirect ("I lie there wishing I'd caught one over there"):
     a floor, not 100%, so that no pattern is bent to a single sentence."""
-    dev3 = SETS.where(source="dev3")
-    danger = [item for item in dev3 if item.dangerous]
-    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.97
-    assert [item.text for item in GUARD.false_alarms([item for item in dev3 if not item.dangerous])] == []
+    helped, alarms = guard_on("dev3")
+    assert helped >= 0.97
+    assert alarms == []
 
 
 def test_the_fourth_development_set_gets_help_and_raises_no_false_alarm():
     """tests/safety/dev4: mostly long posts with an indirect sign, and calm look-alikes (a history told as over,
     questions about the research or about overdoses in general). Measured untouched once (guard alone: help 66%,
     false alarms 4.9%; with the classifier 78% / 4.9%), then tuned on: a floor, as for dev3."""
-    dev4 = SETS.where(source="dev4")
-    danger = [item for item in dev4 if item.dangerous]
-    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.85
-    assert [item.text for item in GUARD.false_alarms([item for item in dev4 if not item.dangerous])] == []
+    helped, alarms = guard_on("dev4")
+    assert helped >= 0.85
+    assert alarms == []
 
 
 def test_the_fifth_development_set_gets_help_with_few_false_alarms():
@@ -84,11 +91,9 @@ def test_the_fifth_development_set_gets_help_with_few_false_alarms():
     left to be found, a date picked, "the money's gone and so am I"), and hard look-alikes. Measured untouched once
     (guard + classifier: help 74%, false alarms 5.3%), then tuned on: a floor. Its last two false alarms, reports
     of a screening question answered no ("my GP asked whether I'd wished I were dead... I said no"), went with dev6."""
-    dev5 = SETS.where(source="dev5")
-    danger = [item for item in dev5 if item.dangerous]
-    calm = [item for item in dev5 if not item.dangerous]
-    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.90
-    assert [item.text for item in GUARD.false_alarms(calm)] == []
+    helped, alarms = guard_on("dev5")
+    assert helped >= 0.90
+    assert alarms == []
 
 
 def test_the_sixth_development_set_gets_help_and_raises_no_false_alarm():
@@ -96,10 +101,9 @@ def test_the_sixth_development_set_gets_help_and_raises_no_false_alarm():
     40th"), medicines saved up, a goodbye then silence, and tempting look-alikes ("Kill me now, the hold music...").
     Measured untouched once (guard alone: help 71%, false alarms 2.7%; with the classifier 78% / 2.7%), then tuned
     on: a floor."""
-    dev6 = SETS.where(source="dev6")
-    danger = [item for item in dev6 if item.dangerous]
-    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.95
-    assert [item.text for item in GUARD.false_alarms([item for item in dev6 if not item.dangerous])] == []
+    helped, alarms = guard_on("dev6")
+    assert helped >= 0.95
+    assert alarms == []
 
 
 def test_the_seventh_development_set_gets_help_and_raises_no_false_alarm():
@@ -107,10 +111,9 @@ def test_the_seventh_development_set_gets_help_and_raises_no_false_alarm():
     gets past the guard: preparations, means, plan and timing said once in a long post, and everyday hyperbole
     ("this taste makes me want to die lol"). Measured untouched once (guard alone: help 66%, false alarms 6.7%; with
     the classifier 71% / 6.7%), then tuned on: a floor."""
-    dev7 = SETS.where(source="dev7")
-    danger = [item for item in dev7 if item.dangerous]
-    assert (len(danger) - len(GUARD.missed(danger))) / len(danger) >= 0.95
-    assert [item.text for item in GUARD.false_alarms([item for item in dev7 if not item.dangerous])] == []
+    helped, alarms = guard_on("dev7")
+    assert helped >= 0.95
+    assert alarms == []
 
 
 @pytest.mark.parametrize("text, tier", [
