@@ -21,10 +21,15 @@ Sets, each written by an author who never saw the training data, the patterns or
 - tests/safety/dev7/ ("dev7"), a seventh development set from a ninth author (2026-11-29), written after the second
   fresh test set showed where a new author still gets past the guard (preparations, means, plan and timing said
   once in a long post; everyday hyperbole); measured untouched once (README), then tuned on.
+- tests/safety/dev8/ ("dev8"), an eighth development set from an eleventh author (2026-11-29), weighted toward
+  means, plan and timing, unbearable pain and someone else at risk; measured untouched once (README), then used
+  for development.
 - tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses
   are not listed unless `--show test` is asked for (which makes it development data too: write a new one then).
 - tests/safety/fresh2/ ("test2"), a second fresh test set by an eighth author (2026-11-29), a plain sample of how
   people write rather than trick messages: the same rule (never tuned on, misses not listed unless asked).
+- tests/safety/fresh3/ ("test3"), a third fresh test set by a tenth author (2026-11-29, writers from 15 to 81 in
+  five countries), first measured before the learned risk model existed: the same rule.
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
 reported beside them. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
 check-in question (which carries the 988 line). A false alarm is a crisis or emergency reply to a message with no
@@ -58,7 +63,7 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
-HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "test", "test2", "regression")
+HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test", "test2", "test3", "regression")
 
 
 def split_of(text: str) -> str:
@@ -129,9 +134,9 @@ def load_sets(directory: Path = SETS) -> SafetySets:
     calm = _read(directory / "eval" / "not_crisis.yml")["not_crisis"]
     items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
     for split, path in (("dev2", "dev2/dev2.yml"), ("dev3", "dev3/dev3.yml"), ("dev4", "dev4/dev4.yml"),
-                        ("dev5", "dev5/dev5.yml"), ("dev6", "dev6/dev6.yml"), ("dev7", "dev7/dev7.yml"),
+                        ("dev5", "dev5/dev5.yml"), ("dev6", "dev6/dev6.yml"), ("dev7", "dev7/dev7.yml"), ("dev8", "dev8/dev8.yml"),
                         ("test", "fresh/test_set.yml"),
-                        ("test2", "fresh2/test_set.yml")):
+                        ("test2", "fresh2/test_set.yml"), ("test3", "fresh3/test_set.yml")):
         items += _written_set(_read(directory / path), split)
     old = _read(directory / "crisis.yml")
     items += [Item(text, "crisis", "old crisis set", "regression") for text in old["crisis"]]
