@@ -45,6 +45,7 @@ CHECK_IN_HELP = (
 # what it most likely heard; the question about suicide follows, as the same call also comes for crisis messages
 # the guard's signs miss.
 CLASSIFIER_EMERGENCY = "classifier_emergency"  # Assessment.sign of such a check-in
+LEARNED_RISK = "learned_risk"  # Assessment.sign of a check-in asked on the learned risk model's word (bot/risk.py)
 CHECK_IN_DECLINED = (
     "Thank you for letting me know. If that changes, you can call or text 988 any time, day or night."
 )
@@ -162,7 +163,10 @@ class CrisisGuard:
 
     Everything it knows is in data/safety/crisis.yml (signs, emergency kinds, check-in, distress, Spanish)."""
 
-    def __init__(self, directory: Path = SAFETY_DIR) -> None:
+    def __init__(self, directory: Path = SAFETY_DIR, learned: bool = True) -> None:
+        # learned: whether the learned risk model (bot/risk.py) may ask the check-in when no pattern fired;
+        # scripts/safety_eval.py turns it off to report the patterns alone.
+        self.learned = learned
         spec = _load_yaml("crisis.yml", directory)
         concepts = {name: re.compile(pattern) for name, pattern in (spec.get("concepts") or {}).items()}
         self.crisis_signs = [Sign.from_spec(key, entry, concepts) for key, entry in spec["crisis"].items()]
@@ -212,10 +216,14 @@ class CrisisGuard:
                          if not any(denial.search(clause) for denial in self.denials)]
         return ". ".join(kept)
 
+    def prepared(self, text: str) -> str:
+        """The text the signs read: normalised, without the sentences that deny a risk."""
+        return self.without_denials(normalise(text))
+
     def assess(self, text: str, language: str | None = None) -> Assessment:
         """The tier of a message, highest first: crisis, emergency, check-in, distress. `language`: the message's
         language when it is already known (the NLU guard passes it to the actions); else it is detected."""
-        normal = self.without_denials(normalise(text))
+        normal = self.prepared(text)
         # Spanish crisis wording is checked in every message, whatever the detector says: a two-word message
         # ("quiero morir") is too short to detect reliably, and these phrases never occur in English.
         if self.spanish_crisis.matches(normal):
@@ -237,6 +245,16 @@ class CrisisGuard:
                 return Assessment(EMERGENCY, kind.key, language)
         if self.check_in.matches(normal):
             return Assessment(CHECK_IN, "check_in", language, past_reaction)
+        if self.learned and language == "en" and not past_reaction and not self._history_over(normal):
+            from bot.risk import EMERGENCY as LEARNED_EMERGENCY
+            from bot.risk import get_risk_model
+
+            model, settings = get_risk_model()
+            reading = model.read(normal)
+            if reading.probability >= settings.threshold:
+                # An emergency heard this way opens with when to call the emergency number, like the classifier's.
+                sign = CLASSIFIER_EMERGENCY if reading.kind == LEARNED_EMERGENCY else LEARNED_RISK
+                return Assessment(CHECK_IN, sign, language)
         if self.distress.matches(normal):
             return Assessment(DISTRESS, "distress", language, past_reaction)
         return Assessment(None, None, language, past_reaction)

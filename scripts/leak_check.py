@@ -3,7 +3,9 @@
     python scripts/leak_check.py [--threshold 0.9] [--show 0.8]
 
 Training data is every NLU example (data/nlu/*.yml), every `asks` question of the fact base
-(data/facts/facts.yml), which retrieval learns from, and the wording prior's examples (data/coverage/examples.yml).
+(data/facts/facts.yml), which retrieval learns from, the wording prior's examples (data/coverage/examples.yml) and
+the learned risk model's examples (data/safety/risk_examples.yml: made of the development safety sets, so checked
+against every evaluation set but those).
 Evaluation data is every held-out or evaluation set: the NLU held-out set (tests/heldout), the safety sets
 (tests/safety), the forget-me set (tests/forget_me), the realistic retrieval sets (tests/realistic: their held-out
 half and the fresh sets; the tune half is training data by design, since the wording prior learns from it) and the
@@ -38,6 +40,11 @@ LOOSER = 0.8  # reported, not enforced: close paraphrases worth a look
 TRAINING_NLU = ("data/nlu/*.yml",)
 TRAINING_ASKS = ROOT / "data" / "facts" / "facts.yml"
 TRAINING_EXAMPLES = ROOT / "data" / "coverage" / "examples.yml"
+# The learned risk model's examples (bot/risk.py) are the development safety sets themselves: they are checked
+# against every other evaluation set, not against the sets they are made of.
+TRAINING_RISK = ROOT / "data" / "safety" / "risk_examples.yml"
+DEVELOPMENT_SAFETY = ("tests/safety/eval/", "tests/safety/dev", "tests/safety/crisis.yml", "tests/safety/near_miss.yml",
+                      "tests/safety/personal_advice.yml")
 TUNE_SPLIT = "tune"  # records with `split: tune` are what the wording prior learns from, not evaluation
 EVALUATION = (
     "tests/heldout/*.yml",
@@ -148,6 +155,21 @@ def training_messages() -> list[Message]:
     return [message for message in found if message.normal]
 
 
+def risk_messages() -> list[Message]:
+    """The learned risk model's examples: compared in a run of their own (so they do not move the other pairs'
+    TF-IDF weights) with every evaluation message but those of the development safety sets they are made of."""
+    if not TRAINING_RISK.exists():
+        return []
+    found = [Message(example["text"], f"{_relative(TRAINING_RISK)}: {example['set']}")
+             for example in _load(TRAINING_RISK)["examples"]]
+    return [message for message in found if message.normal]
+
+
+def is_development_safety(where: str) -> bool:
+    """Whether an evaluation message comes from a development safety set (the risk model's own examples)."""
+    return where.startswith(DEVELOPMENT_SAFETY)
+
+
 def evaluation_messages(patterns: Iterable[str] = EVALUATION) -> list[Message]:
     found = []
     for path in _files(patterns):
@@ -176,14 +198,18 @@ def near_duplicates(evaluation: list[Message], training: list[Message], threshol
 
 def report(threshold: float = THRESHOLD, looser: float = LOOSER, out: TextIO = sys.stdout) -> list[Leak]:
     """Print the leak report and return the pairs at or above `threshold`."""
-    training, evaluation = training_messages(), evaluation_messages()
+    training, evaluation, risk = training_messages(), evaluation_messages(), risk_messages()
     distinct = {message.normal for message in evaluation}
     pairs = near_duplicates(evaluation, training, looser)
+    pairs += near_duplicates([message for message in evaluation if not is_development_safety(message.where)], risk,
+                             looser)
+    pairs.sort(key=lambda leak: (-leak.similarity, leak.evaluation.where, leak.evaluation.text))
     leaks = [pair for pair in pairs if pair.similarity >= threshold]
     leaked = {pair.evaluation.normal for pair in leaks}
     identical = {pair.evaluation.normal for pair in leaks if pair.evaluation.normal == pair.training.normal}
     close = {pair.evaluation.normal for pair in pairs} - leaked
-    print(f"Training: {len(training)} messages (data/nlu examples, data/facts asks). Evaluation: {len(distinct)} "
+    print(f"Training: {len(training)} messages (data/nlu examples, data/facts asks, data/coverage examples) and "
+          f"{len(risk)} risk-model examples (data/safety). Evaluation: {len(distinct)} "
           f"distinct messages ({', '.join(EVALUATION)}).", file=out)
     print(f"Leaked evaluation messages (char 3-5-gram TF-IDF cosine >= {threshold} to a training message, after "
           f"normalising): {len(leaked)} (allowed: {ALLOWED_LEAKS}); {len(identical)} of them identical once "

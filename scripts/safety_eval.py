@@ -31,7 +31,8 @@ Sets, each written by an author who never saw the training data, the patterns or
 - tests/safety/fresh3/ ("test3"), a third fresh test set by a tenth author (2026-11-29, writers from 15 to 81 in
   five countries), first measured before the learned risk model existed: the same rule.
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
-reported beside them. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
+reported beside them. "Guard alone" is the guard as the Rasa process runs it: its patterns and the learned risk
+model (bot/risk.py, which only asks the check-in); "patterns alone" leaves the model out. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
 check-in question (which carries the 988 line). A false alarm is a crisis or emergency reply to a message with no
 risk sign: it would replace the answer. `--json FILE` also writes the figures.
 """
@@ -180,10 +181,11 @@ def layer_figures(sets: SafetySets, tier_of: Callable[[str], str | None], refuse
     return Figures(tiers, advice)
 
 
-def guard_figures(sets: SafetySets) -> Figures:
-    from bot.safety import get_advice_guard, get_crisis_guard
+def guard_figures(sets: SafetySets, learned: bool = True) -> Figures:
+    """The guard in the Rasa process: its patterns, and (unless `learned` is False) the learned risk model."""
+    from bot.safety import CrisisGuard, get_advice_guard, get_crisis_guard
 
-    guard = get_crisis_guard()
+    guard = get_crisis_guard() if learned else CrisisGuard(learned=False)
     return layer_figures(sets, lambda text: guard.assess(text).tier, lambda text: get_advice_guard().check(text))
 
 
@@ -287,6 +289,12 @@ def table(sets: SafetySets, rows: dict[str, Figures]) -> list[str]:
             if items:
                 lines.append(line(f"**{kind}**", half, items))
     for half in HALVES:
+        calm = [item for item in sets.items if item.split == half and not item.dangerous]
+        if calm:
+            lines.append(f"| check-ins on calm messages | {half} | {len(calm)} | " + " | ".join(
+                f"check-in {rate(sum(f.tiers[item.text] == 'check_in' for item in calm), len(calm)):.1%}"
+                for f in rows.values()) + " |")
+    for half in HALVES:
         long_posts = [item for item in sets.items if item.long and item.dangerous and item.split == half]
         if long_posts:
             lines.append(line("long crisis posts", half, long_posts))
@@ -320,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
     sets = load_sets()
-    rows: dict[str, Figures] = {"guard alone": guard_figures(sets)}
+    rows: dict[str, Figures] = {"patterns alone": guard_figures(sets, learned=False), "guard alone": guard_figures(sets)}
     if args.model:
         rows["classifier alone"], rows["guard + classifier"] = model_figures(sets, args.model)
     if args.server:
@@ -352,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
                                  sum(1 for i in danger if i.split == half)),
                     "false_alarms": rate(len(figures.false_alarms([i for i in sets.items if i.split == half])),
                                          sum(1 for i in sets.items if i.split == half and not i.dangerous)),
+                    "check_ins": rate(sum(figures.tiers[i.text] == "check_in" for i in sets.items
+                                          if i.split == half and not i.dangerous),
+                                      sum(1 for i in sets.items if i.split == half and not i.dangerous)),
                 }
                 for half in HALVES
             }

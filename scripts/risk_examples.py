@@ -1,0 +1,154 @@
+"""Write data/safety/risk_examples.yml and risk_model.npz, the learned risk model's examples and weights (bot/risk.py).
+
+    python scripts/risk_examples.py           # rewrite the examples from the development sets, refit the weights
+    python scripts/risk_examples.py --check   # exit 1 when either is not what the development sets give
+    python scripts/risk_examples.py --sweep   # leave one set out: help and check-ins per threshold
+
+The examples are the development safety sets only (tests/safety/eval, dev2 to dev8 and the older regression sets:
+crisis, emergency and calm messages; Spanish is left to the patterns) and, as calm, the tune half's ordinary patient
+questions (tests/realistic, split: tune, and their conversations' turns). The fresh safety test sets and the
+realistic held-out and fresh sets are never examples, and an example that one of them repeats in all but spelling is
+left out (scripts/leak_check.py).
+
+--sweep fits the model once per set with that set left out (each set is one author) and reads the left-out set with
+it: the share of crisis and emergency messages the model alone would ask about, the check-ins it would add to calm
+safety messages that the patterns leave alone, and the check-ins on ordinary patient questions. The threshold in
+data/safety/risk_model.yml is the lowest with at most 1% of ordinary questions and 2% of calm messages checked in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.risk import CALM, EXAMPLES, WEIGHTS, RiskModel, fit, load_examples, load_settings  # noqa: E402
+from bot.safety import CrisisGuard  # noqa: E402
+from scripts.compare_retrieval import DEV_SETS, load_items  # noqa: E402
+from scripts.evaluate_answers import CONVERSATIONS, CONVERSATIONS_MORE, load_conversations  # noqa: E402
+from scripts.leak_check import THRESHOLD, Message, evaluation_messages, is_development_safety, near_duplicates  # noqa: E402
+from scripts.safety_eval import HELP_TIERS, load_sets  # noqa: E402
+
+MARGIN = 0.03  # left out a little below the leak threshold, as scripts/coverage_examples.py does
+PATIENT_QUESTIONS = "patient questions"
+ORDINARY_MAX = 0.01  # check-ins on ordinary patient questions
+CALM_MAX = 0.02  # check-ins added to calm safety messages
+THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+
+HEADER = """\
+# The learned risk model's examples (bot/risk.py): crisis, emergency and calm messages of the development safety
+# sets (tests/safety: eval, dev2 to dev8, the older regression sets) and, as calm, the tune half's ordinary patient
+# questions (tests/realistic, split: tune). Never the fresh safety test sets or the realistic held-out and fresh
+# sets. Written by scripts/risk_examples.py (do not edit by hand: edit the sets and rerun it; a test checks they
+# agree). kind: crisis, emergency or calm; set: the file or set it came from (one author), for the leave-one-set-out
+# sweep that chose the threshold in data/safety/risk_model.yml.
+"""
+
+
+def _safety_set(item) -> str:
+    return "eval" if item.source in ("eval",) else item.source
+
+
+def examples() -> list[dict]:
+    found = []
+    for item in load_sets().items:
+        if item.source.startswith("test") or item.group.startswith("spanish"):
+            continue
+        found.append({"text": item.text.strip(), "kind": CALM if item.expect == "none" else item.expect,
+                      "set": _safety_set(item)})
+    for path in DEV_SETS:
+        found += [{"text": item.text.strip(), "kind": CALM, "set": PATIENT_QUESTIONS}
+                  for item in load_items(path) if item.split == "tune"]
+    for path in (CONVERSATIONS, *CONVERSATIONS_MORE):
+        found += [{"text": turn["text"].strip(), "kind": CALM, "set": PATIENT_QUESTIONS}
+                  for conversation in load_conversations((path,)) if conversation["split"] == "tune"
+                  for turn in conversation["turns"]]
+    unique = list({(example["text"], example["kind"]): example for example in found if example["text"]}.values())
+    evaluation = [message for message in evaluation_messages() if not is_development_safety(message.where)]
+    candidates = [Message(example["text"], example["set"]) for example in unique]
+    leaked = {leak.training.normal for leak in near_duplicates(evaluation, candidates, THRESHOLD - MARGIN)}
+    return [example for example, message in zip(unique, candidates, strict=True)
+            if message.normal and message.normal not in leaked]
+
+
+def render(found: list[dict]) -> str:
+    return HEADER + yaml.safe_dump({"examples": found}, sort_keys=False, allow_unicode=True, width=120)
+
+
+def sweep(found: list[dict]) -> list[str]:
+    """Leave one set out at a time; read each left-out message with the model fitted on the rest."""
+    guard = CrisisGuard(learned=False)
+    settings = load_settings()
+    prepared = {example["text"]: guard.prepared(example["text"]) for example in found}
+    patterns_help = {text: guard.assess(text).tier in HELP_TIERS for text in prepared}
+    folds = sorted({example["set"] for example in found} - {PATIENT_QUESTIONS})
+    ordinary = [example for example in found if example["set"] == PATIENT_QUESTIONS]
+    probability: dict[str, float] = {}
+    for number, held in enumerate(folds):
+        # Each fold also leaves out an eighth of the ordinary questions, read by the model fitted without them.
+        left_ordinary = [example for i, example in enumerate(ordinary) if i % len(folds) == number]
+        left_texts = {example["text"] for example in left_ordinary}
+        rest = [example for example in found if example["set"] != held and example["text"] not in left_texts]
+        model = fit(rest, settings.regularisation, guard.prepared)
+        for example in [*(e for e in found if e["set"] == held), *left_ordinary]:
+            probability[example["text"]] = model.read(prepared[example["text"]]).probability
+    risky = [example for example in found if example["kind"] != CALM]
+    calm = [example for example in found if example["kind"] == CALM and example["set"] != PATIENT_QUESTIONS]
+    lines = [f"leave one set out: {len(folds)} development sets ({len(risky)} crisis and emergency messages, "
+             f"{len(calm)} calm), {len(ordinary)} ordinary patient questions in {len(folds)} parts",
+             "", "| threshold | model alone: help | patterns + model: help | check-ins added to calm messages | "
+             "check-ins on ordinary questions |", "| --- | --- | --- | --- | --- |"]
+    chosen = None
+    for threshold in THRESHOLDS:
+        alone = sum(probability[e["text"]] >= threshold for e in risky) / len(risky)
+        both = sum(patterns_help[e["text"]] or probability[e["text"]] >= threshold for e in risky) / len(risky)
+        added = sum(not patterns_help[e["text"]] and probability[e["text"]] >= threshold for e in calm) / len(calm)
+        asked = sum(probability[e["text"]] >= threshold for e in ordinary) / len(ordinary)
+        if chosen is None and asked <= ORDINARY_MAX and added <= CALM_MAX:
+            chosen = threshold
+        lines.append(f"| {threshold} | {alone:.1%} | {both:.1%} | {added:.1%} | {asked:.2%} |")
+    per_set = defaultdict(list)
+    for example in risky:
+        per_set[example["set"]].append(probability[example["text"]] >= (chosen or 1.0))
+    lines += ["", f"chosen: {chosen} (ordinary questions <= {ORDINARY_MAX:.0%}, calm messages <= {CALM_MAX:.0%}); "
+              f"in data/safety/risk_model.yml: {settings.threshold}",
+              "model alone at the chosen threshold, per left-out set: "
+              + ", ".join(f"{name} {sum(hits) / len(hits):.0%}" for name, hits in sorted(per_set.items()))]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
+    parser.add_argument("--sweep", action="store_true", help="leave one set out and print help and check-ins")
+    args = parser.parse_args(argv)
+    if args.sweep:
+        print("\n".join(sweep(load_examples())))
+        return 0
+    found = examples()
+    wanted = render(found)
+    model = fit(found, load_settings().regularisation, CrisisGuard(learned=False).prepared)
+    if args.check:
+        if not EXAMPLES.exists() or EXAMPLES.read_text(encoding="utf-8") != wanted or not WEIGHTS.exists() \
+                or not RiskModel.load(WEIGHTS).same_as(model):
+            print(f"{EXAMPLES} or {WEIGHTS} is out of date: run python scripts/risk_examples.py")
+            return 1
+        return 0
+    EXAMPLES.write_text(wanted, encoding="utf-8")
+    model.save(WEIGHTS)
+    counts = defaultdict(int)
+    for example in found:
+        counts[example["kind"]] += 1
+    print(f"wrote {len(found)} examples ({dict(counts)}) to {EXAMPLES} and the model fitted on them to {WEIGHTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
