@@ -62,6 +62,9 @@ POINTING = re.compile(
     r"\b(?:it|its|that|this|these|those|they|them|their|there|he|she|his|her|one|ones|the two|both)\b", re.IGNORECASE
 )
 
+# Phrases whose "it" or "that" stands for nothing said before.
+IDIOMS = re.compile(r"\b(?:when|where) it comes to\b|\bit (?:seems|sounds) like\b|\bas it turns out\b", re.IGNORECASE)
+
 DRUG, CONDITION, FORM = "drug", "condition", "form"
 
 # A follow-up that only swaps the drug, condition or form of the last question ("and for fibro?", "what about
@@ -205,8 +208,10 @@ def swaps_subject(text: str) -> bool:
 
 
 def refers_back(sentence: str) -> bool:
-    """A question that points at something said before it ("Is that true?", "Does it help?")."""
-    return bool(POINTING.search(sentence))
+    """A question that points at something said before it ("Is that true?", "Does it help?"); an idiom's "it"
+    points at nothing ("Who does it make sense for when it comes to pain?" leans on no earlier sentence for "it"
+    in "when it comes to")."""
+    return bool(POINTING.search(IDIOMS.sub(" ", sentence)))
 
 
 @dataclass(frozen=True)
