@@ -65,6 +65,13 @@ POINTING = re.compile(
 # Phrases whose "it" or "that" stands for nothing said before.
 IDIOMS = re.compile(r"\b(?:when|where) it comes to\b|\bit (?:seems|sounds) like\b|\bas it turns out\b", re.IGNORECASE)
 
+# A sentence in which the writer tells what they have or how old they are (not what they read or heard).
+SELF_DESCRIPTION = re.compile(
+    r"^\W*(?:i have|i've had|ive had|i've got|ive got|i (?:was|got|have been|'ve been|ve been) diagnosed|"
+    r"i'?m \d+|i am \d+)\b(?! (?:read|heard|seen|been told|noticed|found|learned|come across))",
+    re.IGNORECASE,
+)
+
 DRUG, CONDITION, FORM = "drug", "condition", "form"
 
 # A follow-up that only swaps the drug, condition or form of the last question ("and for fibro?", "what about
@@ -253,6 +260,10 @@ def split_post(text: str) -> Post:
             chosen = statements[:1]
             if chosen and not names_a_drug(chosen[0]):
                 chosen += next(([i] for i in statements[1:] if names_a_drug(i)), [])
+                # ...and the writer telling what they have ("I have CRPS in my left hand") is their story, not
+                # what "Are they the same thing?" points at, once a statement about a drug is there to point at
+                if len(chosen) == 2 and SELF_DESCRIPTION.search(parts[chosen[0]]):
+                    chosen = chosen[1:]
             for i in chosen:
                 if parts[i] not in antecedents:
                     antecedents.append(parts[i])

@@ -32,9 +32,10 @@ Sets, each written by an author who never saw the training data, the patterns or
   five countries), first measured before the learned risk model existed: the same rule.
 The older regression sets in tests/safety/ (crisis.yml, near_miss.yml, personal_advice.yml) are
 reported beside them. "Guard alone" is the guard as the Rasa process runs it: its patterns and the learned risk
-model (bot/risk.py, which only asks the check-in); "patterns alone" leaves the model out. "Help" means the reply gives the help lines first: a crisis or emergency reply, or the
-check-in question (which carries the 988 line). A false alarm is a crisis or emergency reply to a message with no
-risk sign: it would replace the answer. `--json FILE` also writes the figures.
+model (bot/risk.py, which only asks the check-in); "patterns alone" leaves the model out. "Help" means the reply
+gives the help lines first: a crisis or emergency reply, or the check-in question (which carries the 988 line). A
+false alarm is a crisis or emergency reply to a message with no risk sign: it would replace the answer.
+`--json FILE` also writes the figures.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
-HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test", "test2", "test3", "regression")
+HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test", "test2", "test3",
+          "regression")
 
 
 def split_of(text: str) -> str:
@@ -135,7 +137,8 @@ def load_sets(directory: Path = SETS) -> SafetySets:
     calm = _read(directory / "eval" / "not_crisis.yml")["not_crisis"]
     items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
     for split, path in (("dev2", "dev2/dev2.yml"), ("dev3", "dev3/dev3.yml"), ("dev4", "dev4/dev4.yml"),
-                        ("dev5", "dev5/dev5.yml"), ("dev6", "dev6/dev6.yml"), ("dev7", "dev7/dev7.yml"), ("dev8", "dev8/dev8.yml"),
+                        ("dev5", "dev5/dev5.yml"), ("dev6", "dev6/dev6.yml"), ("dev7", "dev7/dev7.yml"),
+                        ("dev8", "dev8/dev8.yml"),
                         ("test", "fresh/test_set.yml"),
                         ("test2", "fresh2/test_set.yml"), ("test3", "fresh3/test_set.yml")):
         items += _written_set(_read(directory / path), split)
@@ -328,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
     sets = load_sets()
-    rows: dict[str, Figures] = {"patterns alone": guard_figures(sets, learned=False), "guard alone": guard_figures(sets)}
+    rows: dict[str, Figures] = {"patterns alone": guard_figures(sets, learned=False),
+                                "guard alone": guard_figures(sets)}
     if args.model:
         rows["classifier alone"], rows["guard + classifier"] = model_figures(sets, args.model)
     if args.server:

@@ -238,7 +238,7 @@ def test_no_to_the_deletion_question_keeps_everything():
 
 
 def test_an_ambiguous_message_gets_the_check_in_with_the_answer_and_yes_no_buttons():
-    text = "honestly i cant keep doing this. does spravato work faster than pills?"
+    text = "honestly i cant keep doing this. is spravato covered by insurance?"
     messages, events = run(answers.ActionCheckIn(), tracker(text, "check_in", [entity("drug", "esketamine")]))
     reply = messages[0]["text"]
     assert reply.startswith("Are you having thoughts of ending your life?") and "988" in reply

@@ -64,10 +64,20 @@ def test_a_question_that_points_back_brings_the_sentence_before_it():
 
 
 def test_a_question_that_points_back_past_a_sentence_naming_no_drug_also_brings_the_one_that_does():
+    post = split_post("My granddaughter says the cough medicine dextromethorphan might help fibromyalgia. A friend "
+                      "thinks the idea is silly. Is there anything to it?")
+    assert post.antecedents == ["A friend thinks the idea is silly.",
+                                "My granddaughter says the cough medicine dextromethorphan might help fibromyalgia."]
+    # ...but the writer telling what they have or how old they are is their story, not what "it" points at
     post = split_post("My granddaughter says the cough medicine dextromethorphan might help fibromyalgia. I am 68 and "
                       "the gabapentin only takes the edge off. Is there anything to it?")
-    assert post.antecedents == ["I am 68 and the gabapentin only takes the edge off.",
-                                "My granddaughter says the cough medicine dextromethorphan might help fibromyalgia."]
+    assert post.antecedents == ["My granddaughter says the cough medicine dextromethorphan might help fibromyalgia."]
+    post = split_post("My son says ketamine is basically angel dust. I have CRPS in my left hand and the pain clinic "
+                      "wants to try it. Are they the same thing?")
+    assert post.antecedents == ["My son says ketamine is basically angel dust."]
+    # what the writer read is no story of theirs
+    post = split_post("My doctor mentioned ketamine. I have read that it helps fatigue. Is that true?")
+    assert post.antecedents == ["I have read that it helps fatigue.", "My doctor mentioned ketamine."]
     # the sentence just before names a drug: it alone is what "that" points at
     post = split_post("I tried ketamine last year. Spravato made me feel weird. Is that normal?")
     assert post.antecedents == ["Spravato made me feel weird."]

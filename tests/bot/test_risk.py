@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from bot.risk import CALM, CRISIS, EMERGENCY, RiskModel, get_risk_model, load_examples, windows
-from bot.safety import CHECK_IN, CLASSIFIER_EMERGENCY, CRISIS as CRISIS_TIER, LEARNED_RISK, CrisisGuard
+from bot.safety import CHECK_IN, CLASSIFIER_EMERGENCY, LEARNED_RISK, CrisisGuard
+from bot.safety import CRISIS as CRISIS_TIER
 from scripts import risk_examples
 from scripts.safety_eval import load_sets
 
