@@ -390,13 +390,19 @@ class AdviceRequest:
     ask: str | None = None  # who to ask and why, when not the usual doctor or pharmacist
 
 
+# A request the learned advice model heard and no pattern named: refused in general terms, with what the article says.
+LEARNED_ADVICE = AdviceRequest("learned", "your own situation", True)
+
+
 class AdviceGuard:
     """Recognises requests for personal medical advice (dose, start/stop/switch, interactions, pregnancy...).
 
     A kind matches when one of its patterns does and, if it has `when` patterns, one of those too (the message
     tells of a treatment the person is having: "after my second infusion... is this normal?")."""
 
-    def __init__(self, directory: Path = SAFETY_DIR) -> None:
+    def __init__(self, directory: Path = SAFETY_DIR, learned: bool = True) -> None:
+        # learned: whether the learned advice model (bot/advice_model.py) may refuse what no pattern matched
+        self.learned = learned
         spec = _load_yaml("personal_advice.yml", directory)["kinds"]
         self.kinds = [
             (
@@ -413,6 +419,12 @@ class AdviceGuard:
             if any(pattern.search(normal) for pattern in patterns) and (
                 not when or any(pattern.search(normal) for pattern in when)):
                 return request
+        if self.learned:
+            from bot.advice_model import ADVICE, get_advice_model
+
+            model, settings = get_advice_model()
+            if model.probability(ADVICE, normal) >= settings.threshold:
+                return LEARNED_ADVICE
         return None
 
 

@@ -5,8 +5,10 @@
     python scripts/risk_examples.py --sweep   # leave one set out: help and check-ins per threshold
 
 The examples are the development safety sets only (tests/safety/eval, dev2 to dev8 and the older regression sets:
-crisis, emergency and calm messages; Spanish is left to the patterns) and, as calm, the tune half's ordinary patient
-questions (tests/realistic, split: tune, and their conversations' turns). The fresh safety test sets and the
+crisis, emergency and calm messages; Spanish is left to the patterns); as calm, the tune half's ordinary patient
+questions (tests/realistic, split: tune, and their conversations' turns) and everyday lines written for the purpose
+(data/safety/everyday_messages.yml: "who won the football last night?"); and the NLU's examples (data/nlu: crisis
+and emergency as such, every other intent's as calm). The fresh safety test sets and the
 realistic held-out and fresh sets are never examples, and an example that one of them repeats in all but spelling is
 left out (scripts/leak_check.py).
 
@@ -29,26 +31,40 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.risk import CALM, EXAMPLES, WEIGHTS, RiskModel, fit, load_examples, load_settings  # noqa: E402
+from bot.risk import CALM, CRISIS, EMERGENCY, EXAMPLES, WEIGHTS, RiskModel, load_examples, load_settings  # noqa: E402
 from bot.safety import CrisisGuard  # noqa: E402
 from scripts.compare_retrieval import DEV_SETS, load_items  # noqa: E402
 from scripts.evaluate_answers import CONVERSATIONS, CONVERSATIONS_MORE, load_conversations  # noqa: E402
-from scripts.leak_check import THRESHOLD, Message, evaluation_messages, is_development_safety, near_duplicates  # noqa: E402
+from scripts.leak_check import (  # noqa: E402
+    THRESHOLD,
+    Message,
+    evaluation_messages,
+    examples_of,
+    is_development_safety,
+    near_duplicates,
+)
 from scripts.safety_eval import HELP_TIERS, load_sets  # noqa: E402
 
 MARGIN = 0.03  # left out a little below the leak threshold, as scripts/coverage_examples.py does
 PATIENT_QUESTIONS = "patient questions"
+NLU = ROOT / "data" / "nlu"
+NLU_SET = "nlu examples"
+NLU_SKIPPED = {"check_in"}  # ambiguous by design: neither calm nor a crisis
+EVERYDAY = ROOT / "data" / "safety" / "everyday_messages.yml"
+EVERYDAY_SET = "everyday messages"
+ALWAYS_IN = {PATIENT_QUESTIONS, NLU_SET, EVERYDAY_SET}  # never a left-out fold of the sweep
 ORDINARY_MAX = 0.01  # check-ins on ordinary patient questions
 CALM_MAX = 0.02  # check-ins added to calm safety messages
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
 HEADER = """\
 # The learned risk model's examples (bot/risk.py): crisis, emergency and calm messages of the development safety
-# sets (tests/safety: eval, dev2 to dev8, the older regression sets) and, as calm, the tune half's ordinary patient
-# questions (tests/realistic, split: tune). Never the fresh safety test sets or the realistic held-out and fresh
-# sets. Written by scripts/risk_examples.py (do not edit by hand: edit the sets and rerun it; a test checks they
-# agree). kind: crisis, emergency or calm; set: the file or set it came from (one author), for the leave-one-set-out
-# sweep that chose the threshold in data/safety/risk_model.yml.
+# sets (tests/safety: eval, dev2 to dev8, the older regression sets); as calm, the tune half's ordinary patient
+# questions (tests/realistic, split: tune) and everyday lines (data/safety/everyday_messages.yml); and the NLU's
+# examples (data/nlu). Never the fresh safety test sets or the realistic held-out and fresh sets. Written by
+# scripts/risk_examples.py (do not edit by hand: edit the sets and rerun it; a test checks they agree). kind: crisis,
+# emergency or calm; set: the file or set it came from (one author), for the leave-one-set-out sweep that chose the
+# threshold in data/safety/risk_model.yml.
 """
 
 
@@ -66,6 +82,17 @@ def examples() -> list[dict]:
     for path in DEV_SETS:
         found += [{"text": item.text.strip(), "kind": CALM, "set": PATIENT_QUESTIONS}
                   for item in load_items(path) if item.split == "tune"]
+    # The NLU's examples (crisis and emergency as such, every other intent's as calm: greetings, thanks, off-topic
+    # questions) and everyday lines written for the purpose ("who won the football last night?", "my infusion is
+    # tomorrow at 9"): ordinary words about nights, endings and goodbyes are no sign of risk.
+    for path in sorted(NLU.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            intent = block.get("intent")
+            if intent and intent not in NLU_SKIPPED:
+                kind = intent if intent in (CRISIS, EMERGENCY) else CALM
+                found += [{"text": text, "kind": kind, "set": NLU_SET} for text in examples_of(block["examples"])]
+    everyday = yaml.safe_load(EVERYDAY.read_text(encoding="utf-8"))["messages"]
+    found += [{"text": text.strip(), "kind": CALM, "set": EVERYDAY_SET} for text in everyday]
     for path in (CONVERSATIONS, *CONVERSATIONS_MORE):
         found += [{"text": turn["text"].strip(), "kind": CALM, "set": PATIENT_QUESTIONS}
                   for conversation in load_conversations((path,)) if conversation["split"] == "tune"
@@ -88,7 +115,7 @@ def sweep(found: list[dict]) -> list[str]:
     settings = load_settings()
     prepared = {example["text"]: guard.prepared(example["text"]) for example in found}
     patterns_help = {text: guard.assess(text).tier in HELP_TIERS for text in prepared}
-    folds = sorted({example["set"] for example in found} - {PATIENT_QUESTIONS})
+    folds = sorted({example["set"] for example in found} - ALWAYS_IN)
     ordinary = [example for example in found if example["set"] == PATIENT_QUESTIONS]
     probability: dict[str, float] = {}
     for number, held in enumerate(folds):
@@ -96,11 +123,11 @@ def sweep(found: list[dict]) -> list[str]:
         left_ordinary = [example for i, example in enumerate(ordinary) if i % len(folds) == number]
         left_texts = {example["text"] for example in left_ordinary}
         rest = [example for example in found if example["set"] != held and example["text"] not in left_texts]
-        model = fit(rest, settings.regularisation, guard.prepared)
+        model = RiskModel.fit_examples(rest, settings.regularisation, guard.prepared)
         for example in [*(e for e in found if e["set"] == held), *left_ordinary]:
             probability[example["text"]] = model.read(prepared[example["text"]]).probability
-    risky = [example for example in found if example["kind"] != CALM]
-    calm = [example for example in found if example["kind"] == CALM and example["set"] != PATIENT_QUESTIONS]
+    risky = [example for example in found if example["kind"] != CALM and example["set"] not in ALWAYS_IN]
+    calm = [example for example in found if example["kind"] == CALM and example["set"] not in ALWAYS_IN]
     lines = [f"leave one set out: {len(folds)} development sets ({len(risky)} crisis and emergency messages, "
              f"{len(calm)} calm), {len(ordinary)} ordinary patient questions in {len(folds)} parts",
              "", "| threshold | model alone: help | patterns + model: help | check-ins added to calm messages | "
@@ -134,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     found = examples()
     wanted = render(found)
-    model = fit(found, load_settings().regularisation, CrisisGuard(learned=False).prepared)
+    model = RiskModel.fit_examples(found, load_settings().regularisation, CrisisGuard(learned=False).prepared)
     if args.check:
         if not EXAMPLES.exists() or EXAMPLES.read_text(encoding="utf-8") != wanted or not WEIGHTS.exists() \
                 or not RiskModel.load(WEIGHTS).same_as(model):

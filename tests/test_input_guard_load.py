@@ -8,14 +8,14 @@ import pytest
 
 from addons import nlu_guard
 from addons.nlu_guard import WARM_UP_TEXTS, InputGuard
-from bot import memory, risk, safety
+from bot import advice_model, memory, risk, safety
 
 
 @pytest.fixture
 def cold(monkeypatch):
     """Nothing loaded yet, as in a fresh Rasa process; the release recorded instead of made."""
     for cached in (safety._language_detector, safety.detect_language, safety.get_crisis_guard,
-                   safety.get_advice_guard, risk.get_risk_model):
+                   safety.get_advice_guard, risk.get_risk_model, advice_model.get_advice_model):
         cached.cache_clear()
     released = []
     monkeypatch.setattr(nlu_guard, "release_free_memory", lambda: released.append(True) or True)
@@ -29,6 +29,7 @@ def test_loading_the_model_loads_the_guards_and_every_language_model_then_releas
     assert safety._language_detector.cache_info().currsize == 1
     assert safety.get_crisis_guard.cache_info().currsize == 1 and safety.get_advice_guard.cache_info().currsize == 1
     assert risk.get_risk_model.cache_info().currsize == 1  # the learned risk model's weights, read once
+    assert advice_model.get_advice_model.cache_info().currsize == 1  # and the advice model's
     # every warm-up text went through the detector: each of the six languages' models is in memory
     assert {safety.detect_language(text) for text in WARM_UP_TEXTS} == {"en", "es", "fr", "de", "pt", "it"}
     assert safety.detect_language.cache_info().hits >= len(WARM_UP_TEXTS)

@@ -394,7 +394,7 @@ def test_a_condition_the_article_never_discusses_is_named_in_the_gap_not_a_list_
 @pytest.mark.parametrize("question", [
     "does ketamine cause brain damage?",
     "My sister saw a post saying ketamine leaves holes in your brain. Is that true for people who get infusions?",
-    "could dxm hurt my brain if i take it for years",
+    "could dxm hurt the brain if people take it for years",
 ])
 def test_a_worry_about_brain_harm_names_the_gap_then_the_long_term_concern_not_a_success_story(question):
     # The article never discusses brain damage; beside the gap goes the one fact that truly relates (its subject's

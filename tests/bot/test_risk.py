@@ -38,7 +38,7 @@ def test_reading_with_numpy_is_what_sklearn_predicts():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    from bot.risk import _vectorizers
+    from bot.ngram_model import _vectorizers
 
     examples = load_examples()[::5]
     texts, kinds = [example["text"] for example in examples], [example["kind"] for example in examples]
