@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from bot import ngram_model
 from bot.facts import DATA_DIR
-from bot.ngram_model import NgramModel, Settings, windows  # noqa: F401  (windows: for the tests)
+from bot.ngram_model import NgramModel, Settings
 
 EXAMPLES = DATA_DIR / "safety" / "risk_examples.yml"
 SETTINGS = DATA_DIR / "safety" / "risk_model.yml"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.risk import CALM, CRISIS, EMERGENCY, RiskModel, get_risk_model, load_examples, windows
+from bot.ngram_model import windows
+from bot.risk import CALM, CRISIS, EMERGENCY, RiskModel, get_risk_model, load_examples
 from bot.safety import CHECK_IN, CLASSIFIER_EMERGENCY, LEARNED_RISK, CrisisGuard
 from bot.safety import CRISIS as CRISIS_TIER
 from scripts import risk_examples
