@@ -114,6 +114,8 @@ def test_a_question_for_a_figure_the_article_does_not_give_says_so_then_what_it_
     ("honestly that study where ketamine regrew dendritic spines gave me hope. was it done in mice or in people?",
      "The article doesn't say whether that was done in people or in animals."),
     ("whats the name of the ketamine metabolite that worked better for pain", "The article doesn't give that name."),
+    ("the woman in the article who felt lighter within hours, how often does she go in for infusions?",
+     "The article doesn't say how often."),
 ])
 def test_a_missing_kind_of_figure_is_named_in_words_that_fit_it(message, gap):
     reply = answer.answer_message(message)

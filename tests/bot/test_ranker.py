@@ -278,6 +278,10 @@ def _decide(answerability: Answerability, text: str):
     # who or what was studied: the fact's own "does not say whether ... in people or in animals" gives nothing
     ("was that study done in mice or in people", "mechanism-dendritic-spines", True),
     ("was that in animals or people", "future-metabolite-2019-animals", False),  # "in laboratory animals"
+    ("was that study done in humans", "mecfs-blood-flow", True),  # the study, with no word of who was in it
+    # how often: a frequency, not how fast it worked
+    ("how often does she go in", "duration-fast-onset", True),  # "within hours" is speed, not frequency
+    ("how often do clinics give it", "dosing-studies-vs-clinics", False),  # "again and again over time"
     # a name: something the question doesn't already name, a rare word even when it opens a sentence
     ("whats the name of that metabolite", "future-metabolite-2019-animals", True),  # "one ketamine metabolite"
     ("what's the name of the nasal spray", "spravato-first-ketamine-drug", False),  # "Spravato (esketamine) was..."
