@@ -21,8 +21,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -30,11 +28,9 @@ if str(ROOT) not in sys.path:
 from bot.advice_model import ADVICE, EXAMPLES, OTHER, WEIGHTS, load_examples, load_settings  # noqa: E402
 from bot.ngram_model import NgramModel  # noqa: E402
 from bot.safety import AdviceGuard, normalise  # noqa: E402
-from scripts.compare_retrieval import DEV_SETS, load_items  # noqa: E402
-from scripts.evaluate_answers import CONVERSATIONS, CONVERSATIONS_MORE, load_conversations  # noqa: E402
-from scripts.leak_check import THRESHOLD, Message, evaluation_messages, near_duplicates  # noqa: E402
+from scripts.leak_check import evaluation_messages  # noqa: E402
+from scripts.learned_examples import tune_questions, tune_turns, without_leaks, write_or_check  # noqa: E402
 
-MARGIN = 0.03  # left out a little below the leak threshold, as scripts/coverage_examples.py does
 ADDED_MAX = 0.005  # refusals the model may add to general questions
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
@@ -48,24 +44,9 @@ HEADER = """\
 
 
 def examples() -> list[dict]:
-    found = []
-    for path in DEV_SETS:
-        found += [{"text": item.text.strip(), "kind": ADVICE if item.label == "advice" else OTHER, "set": path.stem}
-                  for item in load_items(path) if item.split == "tune"]
-    for path in (CONVERSATIONS, *CONVERSATIONS_MORE):
-        found += [{"text": turn["text"].strip(), "kind": ADVICE if turn["label"] == "advice" else OTHER,
-                   "set": path.stem}
-                  for conversation in load_conversations((path,)) if conversation["split"] == "tune"
-                  for turn in conversation["turns"]]
-    unique = list({(example["text"], example["kind"]): example for example in found if example["text"]}.values())
-    candidates = [Message(example["text"], example["set"]) for example in unique]
-    leaked = {leak.training.normal for leak in near_duplicates(evaluation_messages(), candidates, THRESHOLD - MARGIN)}
-    return [example for example, message in zip(unique, candidates, strict=True)
-            if message.normal and message.normal not in leaked]
-
-
-def render(found: list[dict]) -> str:
-    return HEADER + yaml.safe_dump({"examples": found}, sort_keys=False, allow_unicode=True, width=120)
+    found = [{"text": text, "kind": ADVICE if label == "advice" else OTHER, "set": name}
+             for text, label, name in (*tune_questions(), *tune_turns())]
+    return without_leaks(found, evaluation_messages())
 
 
 def sweep(found: list[dict]) -> list[str]:
@@ -111,20 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(sweep(load_examples())))
         return 0
     found = examples()
-    wanted = render(found)
     model = NgramModel.fit_examples(found, load_settings().regularisation, normalise)
-    if args.check:
-        if not EXAMPLES.exists() or EXAMPLES.read_text(encoding="utf-8") != wanted or not WEIGHTS.exists() \
-                or not NgramModel.load(WEIGHTS).same_as(model):
-            print(f"{EXAMPLES} or {WEIGHTS} is out of date: run python scripts/advice_examples.py")
-            return 1
-        return 0
-    EXAMPLES.write_text(wanted, encoding="utf-8")
-    model.save(WEIGHTS)
-    advice = sum(example["kind"] == ADVICE for example in found)
-    print(f"wrote {len(found)} examples ({advice} advice) to {EXAMPLES} and the model fitted on them to {WEIGHTS}")
-    return 0
-
+    return write_or_check(found, HEADER, model, EXAMPLES, WEIGHTS, "advice_examples.py", args.check)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -33,19 +33,10 @@ if str(ROOT) not in sys.path:
 
 from bot.risk import CALM, CRISIS, EMERGENCY, EXAMPLES, WEIGHTS, RiskModel, load_examples, load_settings  # noqa: E402
 from bot.safety import CrisisGuard  # noqa: E402
-from scripts.compare_retrieval import DEV_SETS, load_items  # noqa: E402
-from scripts.evaluate_answers import CONVERSATIONS, CONVERSATIONS_MORE, load_conversations  # noqa: E402
-from scripts.leak_check import (  # noqa: E402
-    THRESHOLD,
-    Message,
-    evaluation_messages,
-    examples_of,
-    is_development_safety,
-    near_duplicates,
-)
+from scripts.leak_check import evaluation_messages, examples_of, is_development_safety  # noqa: E402
+from scripts.learned_examples import tune_questions, tune_turns, without_leaks, write_or_check  # noqa: E402
 from scripts.safety_eval import HELP_TIERS, load_sets  # noqa: E402
 
-MARGIN = 0.03  # left out a little below the leak threshold, as scripts/coverage_examples.py does
 PATIENT_QUESTIONS = "patient questions"
 NLU = ROOT / "data" / "nlu"
 NLU_SET = "nlu examples"
@@ -79,9 +70,7 @@ def examples() -> list[dict]:
             continue
         found.append({"text": item.text.strip(), "kind": CALM if item.expect == "none" else item.expect,
                       "set": _safety_set(item)})
-    for path in DEV_SETS:
-        found += [{"text": item.text.strip(), "kind": CALM, "set": PATIENT_QUESTIONS}
-                  for item in load_items(path) if item.split == "tune"]
+    found += [{"text": text, "kind": CALM, "set": PATIENT_QUESTIONS} for text, _, _ in tune_questions()]
     # The NLU's examples (crisis and emergency as such, every other intent's as calm: greetings, thanks, off-topic
     # questions) and everyday lines written for the purpose ("who won the football last night?", "my infusion is
     # tomorrow at 9"): ordinary words about nights, endings and goodbyes are no sign of risk.
@@ -93,20 +82,9 @@ def examples() -> list[dict]:
                 found += [{"text": text, "kind": kind, "set": NLU_SET} for text in examples_of(block["examples"])]
     everyday = yaml.safe_load(EVERYDAY.read_text(encoding="utf-8"))["messages"]
     found += [{"text": text.strip(), "kind": CALM, "set": EVERYDAY_SET} for text in everyday]
-    for path in (CONVERSATIONS, *CONVERSATIONS_MORE):
-        found += [{"text": turn["text"].strip(), "kind": CALM, "set": PATIENT_QUESTIONS}
-                  for conversation in load_conversations((path,)) if conversation["split"] == "tune"
-                  for turn in conversation["turns"]]
-    unique = list({(example["text"], example["kind"]): example for example in found if example["text"]}.values())
-    evaluation = [message for message in evaluation_messages() if not is_development_safety(message.where)]
-    candidates = [Message(example["text"], example["set"]) for example in unique]
-    leaked = {leak.training.normal for leak in near_duplicates(evaluation, candidates, THRESHOLD - MARGIN)}
-    return [example for example, message in zip(unique, candidates, strict=True)
-            if message.normal and message.normal not in leaked]
-
-
-def render(found: list[dict]) -> str:
-    return HEADER + yaml.safe_dump({"examples": found}, sort_keys=False, allow_unicode=True, width=120)
+    found += [{"text": text, "kind": CALM, "set": PATIENT_QUESTIONS} for text, _, _ in tune_turns()]
+    return without_leaks(found, [message for message in evaluation_messages()
+                                 if not is_development_safety(message.where)])
 
 
 def sweep(found: list[dict]) -> list[str]:
@@ -160,22 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(sweep(load_examples())))
         return 0
     found = examples()
-    wanted = render(found)
     model = RiskModel.fit_examples(found, load_settings().regularisation, CrisisGuard(learned=False).prepared)
-    if args.check:
-        if not EXAMPLES.exists() or EXAMPLES.read_text(encoding="utf-8") != wanted or not WEIGHTS.exists() \
-                or not RiskModel.load(WEIGHTS).same_as(model):
-            print(f"{EXAMPLES} or {WEIGHTS} is out of date: run python scripts/risk_examples.py")
-            return 1
-        return 0
-    EXAMPLES.write_text(wanted, encoding="utf-8")
-    model.save(WEIGHTS)
-    counts = defaultdict(int)
-    for example in found:
-        counts[example["kind"]] += 1
-    print(f"wrote {len(found)} examples ({dict(counts)}) to {EXAMPLES} and the model fitted on them to {WEIGHTS}")
-    return 0
-
+    return write_or_check(found, HEADER, model, EXAMPLES, WEIGHTS, "risk_examples.py", args.check)
 
 if __name__ == "__main__":
     raise SystemExit(main())

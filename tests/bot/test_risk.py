@@ -123,31 +123,28 @@ def test_risk_in_words_no_pattern_has_gets_the_check_in(text):
     assert assessment.tier == CHECK_IN and assessment.sign == LEARNED_RISK
 
 
-@pytest.mark.parametrize("kind, sign", [(EMERGENCY, CLASSIFIER_EMERGENCY), (CRISIS, LEARNED_RISK)])
-def test_an_emergency_heard_only_by_the_model_opens_with_when_to_call(monkeypatch, kind, sign):
-    # The check-in of an emergency carries when to call the emergency number (bot.answer.with_safety).
+def model_always_reads(monkeypatch, kind: str) -> None:
+    """Stand in a model that finds every message risky, of `kind`, with the shipped settings."""
     import bot.risk
 
-    model, settings = get_risk_model()
+    _, settings = get_risk_model()
 
-    class Reads:
+    class AlwaysRisky:
         def read(self, text):
             return bot.risk.RiskReading(0.99, kind)
 
-    monkeypatch.setattr(bot.risk, "get_risk_model", lambda: (Reads(), settings))
+    monkeypatch.setattr(bot.risk, "get_risk_model", lambda: (AlwaysRisky(), settings))
+
+
+@pytest.mark.parametrize("kind, sign", [(EMERGENCY, CLASSIFIER_EMERGENCY), (CRISIS, LEARNED_RISK)])
+def test_an_emergency_heard_only_by_the_model_opens_with_when_to_call(monkeypatch, kind, sign):
+    # The check-in of an emergency carries when to call the emergency number (bot.answer.with_safety).
+    model_always_reads(monkeypatch, kind)
     assert GUARD.assess("how long does the infusion take").sign == sign
 
 
 def test_the_model_is_not_asked_about_a_reaction_told_as_over_or_in_spanish(monkeypatch):
-    import bot.risk
-
-    model, settings = get_risk_model()
-
-    class AlwaysRisky:
-        def read(self, text):
-            return bot.risk.RiskReading(0.99, CRISIS)
-
-    monkeypatch.setattr(bot.risk, "get_risk_model", lambda: (AlwaysRisky(), settings))
+    model_always_reads(monkeypatch, CRISIS)
     assert GUARD.assess("how long does the infusion take").tier == CHECK_IN
     assert GUARD.assess("Once I took too much DXM and hallucinated, years ago. Is it used for pain?").sign \
         != LEARNED_RISK
