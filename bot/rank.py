@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.facts import DATA_DIR, FACTS_DIR, Fact, FactBase, load_fact_base
+from bot.ngram_model import NgramModel
 from bot.nlp import content_lemmas
 from bot.rarity import zipf_frequency  # wordfreq's English values, from a table on disk
 from bot.safety import CoverageGuard, Uncovered, get_coverage_guard, normalise
@@ -317,63 +317,49 @@ def get_ranker(config: RankerConfig | None = None) -> FactRanker:
 # --- the wording prior ------------------------------------------------------------------------------------------
 
 COVERAGE_EXAMPLES = DATA_DIR / "coverage" / "examples.yml"
-WORDING_WEIGHTS = DATA_DIR / "coverage" / "wording_prior.json"  # fitted by scripts/coverage_examples.py
+WORDING_WEIGHTS = DATA_DIR / "coverage" / "wording_prior.npz"  # fitted by scripts/coverage_examples.py
 NEAREST_EXAMPLES = DATA_DIR / "coverage" / "nearest_examples.npz"  # the examples' vectors, by the same script
-WORDING_NGRAMS = (3, 5)
+# Chosen leaving one author out at a time on the tune half (scripts/compare_retrieval.py --fit): word and character
+# n-grams at C=3 took not-covered precision and recall from 0.925 / 0.925 (character n-grams alone, C=1) to
+# 0.938 / 0.933; C=1 and C=10 did less well.
+WORDING_REGULARISATION = 3.0
+COVERED, LEFT_OPEN = "covered", "left open"
 
 
 class WordingPrior:
-    """How likely the article answers a question, judged from its wording alone: a logistic regression over
-    character 3-5-grams fitted on questions patients asked whose answer is known (data/coverage/examples.yml, the
-    tune half). Some kinds of question are ones the article leaves open whatever words they share with the facts
-    ("how many people were in that study?", "does Medicare pay for it?", "what dose did they use?"); the ranking
-    signals can't see that, the wording can. Leave-one-author-out on the tune half, adding it to the calibration
-    raised not-covered precision and recall by two to three points (scripts/compare_retrieval.py --fit).
+    """How likely the article answers a question, judged from its wording alone: the safety readers' small text
+    classifier (bot/ngram_model.py: word 1-2-grams and character 3-5-grams into a logistic regression), fitted on
+    questions patients asked whose answer is known (data/coverage/examples.yml, the tune half). Some kinds of
+    question are ones the article leaves open whatever words they share with the facts ("how many people were in
+    that study?", "does Medicare pay for it?", "what dose did they use?"); the ranking signals can't see that, the
+    wording can.
 
     `fit()` fits it (scikit-learn; scripts and tests). The bot loads the fitted weights from
-    data/coverage/wording_prior.json (`load()`): fitting in the action server would cost it about 9 MB that the
-    allocator keeps, for a model of 0.3 MB. `probability()` computes what TfidfVectorizer + LogisticRegression
-    would, from the weights alone."""
+    data/coverage/wording_prior.npz (`load()`) and reads a question with numpy alone."""
 
-    def __init__(self, weights: dict[str, tuple[float, float]], intercept: float) -> None:
-        self.weights = weights  # n-gram -> (idf, coefficient)
-        self.intercept = intercept
-        self.analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=WORDING_NGRAMS).build_analyzer()
+    def __init__(self, model: NgramModel) -> None:
+        self.model = model
 
     @classmethod
     def fit(cls, examples: list[tuple[str, bool]]) -> WordingPrior:
-        from sklearn.linear_model import LogisticRegression
-
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=WORDING_NGRAMS, sublinear_tf=True, min_df=2)
-        model = LogisticRegression(C=1.0, max_iter=2000)
-        model.fit(vectorizer.fit_transform([text.lower() for text, _ in examples]),
-                  [covered for _, covered in examples])
-        coefficients = model.coef_[0]
-        weights = {gram: (float(vectorizer.idf_[column]), float(coefficients[column]))
-                   for gram, column in vectorizer.vocabulary_.items()}
-        return cls(weights, float(model.intercept_[0]))
+        return cls(NgramModel.fit([text for text, _ in examples],
+                                  [COVERED if covered else LEFT_OPEN for _, covered in examples],
+                                  WORDING_REGULARISATION))
 
     @classmethod
     def load(cls, path: Path) -> WordingPrior:
-        with path.open(encoding="utf-8") as handle:
-            data = json.load(handle)
-        return cls({gram: (idf, weight) for gram, (idf, weight) in data["ngrams"].items()}, data["intercept"])
+        return cls(NgramModel.load(path))
 
-    def as_json(self) -> str:
-        ngrams = {gram: [round(idf, 6), round(weight, 6)] for gram, (idf, weight) in sorted(self.weights.items())}
-        return json.dumps({"intercept": round(self.intercept, 6), "ngrams": ngrams}, ensure_ascii=False, indent=0)
+    def save(self, path: Path) -> None:
+        self.model.save(path)
+
+    def same_as(self, other: WordingPrior) -> bool:
+        return self.model.same_as(other.model)
 
     def probability(self, question: str) -> float:
-        """P(the article answers it | wording), 0..1: sublinear tf times idf, L2-normalised, over the known
-        n-grams, dotted with the coefficients."""
-        counts: dict[str, int] = {}
-        for gram in self.analyzer(question.lower()):
-            if gram in self.weights:
-                counts[gram] = counts.get(gram, 0) + 1
-        values = {gram: (1.0 + math.log(count)) * self.weights[gram][0] for gram, count in counts.items()}
-        norm = math.sqrt(sum(value * value for value in values.values())) or 1.0
-        z = self.intercept + sum(value / norm * self.weights[gram][1] for gram, value in values.items())
-        return 1.0 / (1.0 + math.exp(-z))
+        """P(the article answers it | wording), 0..1 (the highest of the whole question and each pair of its
+        sentences)."""
+        return self.model.probability(COVERED, question)
 
 
 def load_coverage_examples(path: Path = COVERAGE_EXAMPLES) -> list[dict]:
@@ -485,7 +471,7 @@ def wording_of(query: Query, prior: WordingPrior) -> float:
 
 @functools.lru_cache(maxsize=1)
 def get_wording_prior() -> WordingPrior:
-    """The prior fitted on the project's examples (data/coverage/wording_prior.json), loaded once per process."""
+    """The prior fitted on the project's examples (data/coverage/wording_prior.npz), loaded once per process."""
     return WordingPrior.load(WORDING_WEIGHTS)
 
 
@@ -574,10 +560,10 @@ class Calibration:
 # Fitted by `python scripts/compare_retrieval.py --fit` on the tune half (dev.yml and tune2.yml to tune10.yml; see
 # there for how the threshold is chosen), each question's wording prior fitted without its own author's examples.
 CALIBRATION = Calibration(
-    intercept=-5.185,
-    weights=(("coverage", 1.994), ("novelty", -0.504), ("chars", 1.184), ("lexical", 0.49), ("wording", 5.459),
-             ("aspect_given", -0.076), ("neighbours", 6.112)),
-    threshold=0.567,
+    intercept=-4.821,
+    weights=(("coverage", 1.952), ("novelty", -0.518), ("chars", 1.107), ("lexical", 0.47), ("wording", 5.481),
+             ("aspect_given", -0.144), ("neighbours", 4.848)),
+    threshold=0.553,
 )
 
 

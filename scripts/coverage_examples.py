@@ -1,5 +1,5 @@
 """Write data/coverage/examples.yml: the tune half's questions, each marked covered or not by the article;
-data/coverage/wording_prior.json: the wording prior fitted on them (bot.rank.WordingPrior); and
+data/coverage/wording_prior.npz: the wording prior fitted on them (bot.rank.WordingPrior); and
 data/coverage/nearest_examples.npz: their character n-gram vectors (bot.rank.NearestExamples), so the action server
 loads arrays instead of building them (which left about 6 MB with the allocator).
 
@@ -98,13 +98,6 @@ def fitted(found: list[dict]) -> WordingPrior:
     return WordingPrior.fit([(example["text"], bool(example["covered"])) for example in found])
 
 
-def same_prior(stored: WordingPrior, wanted: WordingPrior, tolerance: float = 1e-4) -> bool:
-    """The same n-grams with the same weights (to rounding: the solver's last digits may differ by machine)."""
-    return stored.weights.keys() == wanted.weights.keys() and abs(stored.intercept - wanted.intercept) <= tolerance \
-        and all(abs(a - b) <= tolerance for gram, pair in wanted.weights.items()
-                for a, b in zip(stored.weights[gram], pair, strict=True))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the files are up to date")
@@ -117,8 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = EXAMPLES.read_text(encoding="utf-8") if EXAMPLES.exists() else ""
         stored = NearestExamples.load(chars, NEAREST_EXAMPLES) if NEAREST_EXAMPLES.exists() else None
-        if current != wanted or not WORDING_WEIGHTS.exists() or not same_prior(WordingPrior.load(WORDING_WEIGHTS),
-                                                                                prior) \
+        if current != wanted or not WORDING_WEIGHTS.exists() or not WordingPrior.load(WORDING_WEIGHTS).same_as(prior) \
                 or stored is None or not stored.same_as(nearest):
             print(f"{EXAMPLES.relative_to(ROOT)}, {WORDING_WEIGHTS.relative_to(ROOT)} or "
                   f"{NEAREST_EXAMPLES.relative_to(ROOT)} is out of date: run python scripts/coverage_examples.py")
@@ -126,11 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     EXAMPLES.parent.mkdir(parents=True, exist_ok=True)
     EXAMPLES.write_text(wanted, encoding="utf-8")
-    WORDING_WEIGHTS.write_text(prior.as_json() + "\n", encoding="utf-8")
+    prior.save(WORDING_WEIGHTS)
     nearest.save(NEAREST_EXAMPLES)
     print(f"wrote {len(found)} examples to {EXAMPLES.relative_to(ROOT)}, the prior fitted on them "
-          f"({len(prior.weights)} n-grams) to {WORDING_WEIGHTS.relative_to(ROOT)} and their vectors to "
-          f"{NEAREST_EXAMPLES.relative_to(ROOT)}")
+          f"({sum(map(len, prior.model.vocabularies))} n-grams) to {WORDING_WEIGHTS.relative_to(ROOT)} and their "
+          f"vectors to {NEAREST_EXAMPLES.relative_to(ROOT)}")
     return 0
 
 

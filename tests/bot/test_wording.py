@@ -10,8 +10,11 @@ import yaml
 from bot.rank import (
     ANSWER,
     CALIBRATION,
+    COVERED,
+    LEFT_OPEN,
     NEUTRAL_WORDING,
     NOT_COVERED,
+    WORDING_REGULARISATION,
     Answerability,
     NearestExamples,
     WordingPrior,
@@ -87,15 +90,18 @@ def test_a_prior_learns_only_from_its_examples():
                                       "what is memantine", "qqqq zzzz", "", "Ketamine  for   FIBRO pain",
                                       "ketamine ketamine ketamine, does it help my pain pain pain?"])
 def test_the_stored_weights_give_what_scikit_learn_gives(question):
-    # The bot computes the probability from the weights alone; scikit-learn's pipeline is the reference.
+    # The bot computes the probability from the stored weights alone; scikit-learn's pipeline is the reference.
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
 
     examples = load_coverage_examples()
-    texts, labels = [e["text"].lower() for e in examples], [bool(e["covered"]) for e in examples]
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2)
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(vectorizer.fit_transform(texts), labels)
-    expected = model.predict_proba(vectorizer.transform([question.lower()]))[0, 1]
+    pipeline = make_pipeline(
+        make_union(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+                   TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)),
+        LogisticRegression(C=WORDING_REGULARISATION, class_weight="balanced", max_iter=3000))
+    pipeline.fit([e["text"] for e in examples], [COVERED if e["covered"] else LEFT_OPEN for e in examples])
+    expected = pipeline.predict_proba([question])[0, list(pipeline.classes_).index(COVERED)]
     assert get_wording_prior().probability(question) == pytest.approx(expected, abs=1e-4)
 
 
