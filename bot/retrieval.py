@@ -111,8 +111,9 @@ def retrieve(
 def detail_of_last_answer(ranking: Ranking) -> Ranking:
     """"Who said that?", "what year was that?": a follow-up that points back with few words of its own and asks
     for a detail of the last answer (data/facts/figures.yml, `of_the_last_answer`) asks it of that answer. The
-    first of the last answer's facts that gives it ranks first; when none does, the last answer's first fact does,
-    and answerability names the gap ("The article doesn't say who.")."""
+    first of the last answer's facts that gives it ranks first, else (`or_next_to_it`, who) the first fact of a
+    paragraph beside them that gives it; when none does, the last answer's first fact does, and answerability
+    names the gap ("The article doesn't say who.")."""
     query = ranking.query
     kind = detail_asked_of_the_last_answer(query.question_text) if query.near_weight > 1 else None
     if kind is None:
@@ -121,8 +122,21 @@ def detail_of_last_answer(ranking: Ranking) -> Ranking:
     last = [by_id[fact_id] for fact_id in query.near if fact_id in by_id]
     if not last:
         return ranking
-    chosen = next((scored for scored in last if gives_kind(kind, query.question_text, scored.fact)), last[0])
+    chosen = next((scored for scored in last if gives_kind(kind, query.question_text, scored.fact)), None)
+    if chosen is None and kind.or_next_to_it:
+        # only a paragraph that holds the question's own words ("who did that STUDY?": "a 2005 study by Staud"):
+        # "who said it?" beside a quote would put words in someone's mouth
+        asked = set(content_lemmas(query.question_text))
+        beside = [scored for scored in ranking.facts if next_to(scored.fact, [item.fact for item in last])
+                  and asked & set(content_lemmas(scored.fact.text))]
+        chosen = next((scored for scored in beside if gives_kind(kind, query.question_text, scored.fact)), None)
+    chosen = chosen or last[0]
     return replace(ranking, facts=(chosen, *(scored for scored in ranking.facts if scored is not chosen)))
+
+
+def next_to(fact: Fact, shown: list[Fact]) -> bool:
+    """The fact is in the paragraph just before or after one of `shown`, in the same section."""
+    return any(fact.section == other.section and abs(fact.para - other.para) == 1 for other in shown)
 
 
 def retrieve_each(

@@ -70,8 +70,12 @@ DEV = ROOT / "tests" / "realistic" / "dev.yml"
 # A third (tune3.yml), by yet another author, first served to check this session's rules on phrasings none of them
 # was written against, then joined the fit; so did a fourth (tune4.yml), a fifth (tune5.yml), a sixth (tune6.yml),
 # a seventh (tune7.yml, at the boundary between covered and not), an eighth (tune8.yml), a ninth (tune9.yml,
-# heavy on personal situations) and a tenth (tune10.yml, the way real posts ask: broad, personal, terse).
-TUNE_MORE = tuple(ROOT / "tests" / "realistic" / f"tune{number}.yml" for number in range(2, 16))
+# heavy on personal situations), a tenth (tune10.yml, the way real posts ask: broad, personal, terse) and each set
+# since (tune11.yml to tune16.yml; the README's list says what each author was briefed on).
+# Every tests/realistic/tuneN.yml, in order: a new author's set joins by being added there (README, "Adding a
+# question set"), after it was measured untouched.
+TUNE_MORE = tuple(sorted((ROOT / "tests" / "realistic").glob("tune[0-9]*.yml"),
+                         key=lambda path: int(path.stem.removeprefix("tune"))))
 DEV_SETS = (DEV, *TUNE_MORE)
 SPLITS = ("tune", "heldout")
 NOT_COVERED_LABEL, ADVICE_LABEL = "not_covered", "advice"

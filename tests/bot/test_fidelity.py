@@ -22,13 +22,13 @@ from bot import answer, compose
 from bot.compose import Part
 from bot.facts import EVIDENCE_NAMING_A_WORK, EVIDENCE_OF_THE_ARTICLE, FACTS_DIR, build, load_fact_base, validate
 from bot.safety import CoverageGuard, get_advice_guard, normalise
+from scripts.compare_retrieval import DEV_SETS
 from tests.conftest import ARTICLE, ROOT
 
 HERE = Path(__file__).resolve().parent
 COVERED = yaml.safe_load((HERE / "covered_questions.yml").read_text(encoding="utf-8"))["covered"]
 # Written by other authors; read only by this test.
-REALISTIC_SETS = (ROOT / "tests" / "realistic" / "dev.yml",
-                  *(ROOT / "tests" / "realistic" / f"tune{number}.yml" for number in range(2, 16)))
+REALISTIC_SETS = DEV_SETS
 HELDOUT_NOT_COVERED = yaml.safe_load((ROOT / "tests" / "heldout" / "not_covered.yml").read_text(encoding="utf-8"))
 
 

@@ -142,6 +142,11 @@ def test_which_is_better_after_a_question_about_two_treatments_compares_those_tw
     ("who said that?", ("depression-biggest-discovery",), "depression-biggest-discovery"),
     # the second fact of the last answer is the one with a year
     ("what year was that", ("pain-who-benefits", "fm-2002-review-opioids"), "fm-2002-review-opioids"),
+    # acronyms name who: "ASRA, AAPM and ASA ... wrote the first guidelines"
+    ("who wrote it?", ("regulation-first-guidelines",), "regulation-first-guidelines"),
+    # the last answer names no one ("Dextromethorphan (DXM)" is a drug, not who): the paragraph beside it quotes
+    # Staud's 2005 study
+    ("who did that study", ("dxm-milder-cough-syrup",), "dxm-staud-combination"),
 ])
 def test_a_detail_asked_of_the_last_answer_is_answered_from_it(follow_up, last_facts, expected):
     follow = retrieve(follow_up, carried_drugs=("ketamine",), last_facts=last_facts)
@@ -151,6 +156,12 @@ def test_a_detail_asked_of_the_last_answer_is_answered_from_it(follow_up, last_f
 @pytest.mark.parametrize("follow_up, last_facts, gap", [
     ("who did that study?", ("research-small-uncontrolled",), "The article doesn't say who."),
     ("what year did those come out", ("guidelines-evidence-supports",), "The article doesn't give that date."),
+    # a year beside the last answer is another study's: a date is asked of the last answer alone
+    ("what year did those come out", ("regulation-first-guidelines",), "The article doesn't give that date."),
+    # the drug the last answer names is not who; the paragraph beside it is only asked when it holds the
+    # question's own words ("who said it?" has none: Staud's quote beside it is not put in anyone's mouth)
+    ("who said it?", ("dxm-milder-cough-syrup",), "The article doesn't say who."),
+    ("who ran that study?", ("pain-headache-study",), "The article doesn't say who."),
 ])
 def test_a_detail_the_last_answer_doesnt_give_is_named_as_a_gap(follow_up, last_facts, gap):
     from bot.answer import answer_message
