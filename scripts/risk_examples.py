@@ -4,7 +4,7 @@
     python scripts/risk_examples.py --check   # exit 1 when either is not what the development sets give
     python scripts/risk_examples.py --sweep   # leave one set out: help and check-ins per threshold
 
-The examples are the development safety sets only (tests/safety/eval, dev2 to dev8 and the older regression sets:
+The examples are the development safety sets only (tests/safety/eval, dev2 to dev9 and the older regression sets:
 crisis, emergency and calm messages; Spanish is left to the patterns); as calm, the tune half's ordinary patient
 questions (tests/realistic, split: tune, and their conversations' turns) and everyday lines written for the purpose
 (data/safety/everyday_messages.yml: "who won the football last night?"); and the NLU's examples (data/nlu: crisis
@@ -50,7 +50,7 @@ THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
 HEADER = """\
 # The learned risk model's examples (bot/risk.py): crisis, emergency and calm messages of the development safety
-# sets (tests/safety: eval, dev2 to dev8, the older regression sets); as calm, the tune half's ordinary patient
+# sets (tests/safety: eval, dev2 to dev9, the older regression sets); as calm, the tune half's ordinary patient
 # questions (tests/realistic, split: tune) and everyday lines (data/safety/everyday_messages.yml); and the NLU's
 # examples (data/nlu). Never the fresh safety test sets or the realistic held-out and fresh sets. Written by
 # scripts/risk_examples.py (do not edit by hand: edit the sets and rerun it; a test checks they agree). kind: crisis,

@@ -24,6 +24,9 @@ Sets, each written by an author who never saw the training data, the patterns or
 - tests/safety/dev8/ ("dev8"), an eighth development set from an eleventh author (2026-11-29), weighted toward
   means, plan and timing, unbearable pain and someone else at risk; measured untouched once (README), then used
   for development.
+- tests/safety/dev9/ ("dev9"), a ninth development set from a thirty-first author (stop 33), with more messages
+  for the signs that are hardest to spot (plan and timing, burden, preparations, goodbyes, someone else at risk);
+  measured untouched once (README), then used for development.
 - tests/safety/fresh/ ("test"), written after the first development set: nothing is tuned on it and its misses
   are not listed unless `--show test` is asked for (which makes it development data too: write a new one then).
 - tests/safety/fresh2/ ("test2"), a second fresh test set by an eighth author (2026-11-29), a plain sample of how
@@ -65,8 +68,8 @@ HELP_INTENTS = {"crisis", "emergency"}
 HELP_TIERS = {"crisis", "emergency", "check_in"}
 ALARM_TIERS = {"crisis", "emergency"}
 SPLITS = ("tune", "heldout")
-HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test", "test2", "test3",
-          "regression")
+HALVES = ("tune", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "test", "test2",
+          "test3", "regression")
 
 
 def split_of(text: str) -> str:
@@ -138,7 +141,7 @@ def load_sets(directory: Path = SETS) -> SafetySets:
     items += [Item(entry["text"], "none", f"calm: {entry['tier']}", "eval", entry.get("long", False)) for entry in calm]
     for split, path in (("dev2", "dev2/dev2.yml"), ("dev3", "dev3/dev3.yml"), ("dev4", "dev4/dev4.yml"),
                         ("dev5", "dev5/dev5.yml"), ("dev6", "dev6/dev6.yml"), ("dev7", "dev7/dev7.yml"),
-                        ("dev8", "dev8/dev8.yml"),
+                        ("dev8", "dev8/dev8.yml"), ("dev9", "dev9/dev9.yml"),
                         ("test", "fresh/test_set.yml"),
                         ("test2", "fresh2/test_set.yml"), ("test3", "fresh3/test_set.yml")):
         items += _written_set(_read(directory / path), split)
