@@ -64,6 +64,13 @@ from bot.rank import (  # noqa: E402
 )
 from bot.understand import Query, understand  # noqa: E402
 
+
+def numbered_sets(prefix: str) -> tuple[Path, ...]:
+    """Every tests/realistic/<prefix>N.yml, in the order of N ("tune2" ... "tune16")."""
+    return tuple(sorted((ROOT / "tests" / "realistic").glob(f"{prefix}[0-9]*.yml"),
+                        key=lambda path: int(path.stem.removeprefix(prefix))))
+
+
 DEV = ROOT / "tests" / "realistic" / "dev.yml"
 # More tuning questions by another author (split: tune), written after the asks and subjects had been tuned on the
 # first tune half: fitting on both keeps the calibration honest about phrasings nobody wrote asks for.
@@ -74,8 +81,7 @@ DEV = ROOT / "tests" / "realistic" / "dev.yml"
 # since (tune11.yml to tune16.yml; the README's list says what each author was briefed on).
 # Every tests/realistic/tuneN.yml, in order: a new author's set joins by being added there (README, "Adding a
 # question set"), after it was measured untouched.
-TUNE_MORE = tuple(sorted((ROOT / "tests" / "realistic").glob("tune[0-9]*.yml"),
-                         key=lambda path: int(path.stem.removeprefix("tune"))))
+TUNE_MORE = numbered_sets("tune")
 DEV_SETS = (DEV, *TUNE_MORE)
 SPLITS = ("tune", "heldout")
 NOT_COVERED_LABEL, ADVICE_LABEL = "not_covered", "advice"

@@ -46,13 +46,13 @@ from scripts.compare_retrieval import (  # noqa: E402
     cue_topics,
     load_items,
     model_topics,
+    numbered_sets,
 )
 
 CONVERSATIONS = ROOT / "tests" / "realistic" / "conversations.yml"
 # More tuning conversations by other authors (split: tune), who saw only the article and the facts; each set was
 # measured untouched once before anything was tuned on it (README).
-CONVERSATIONS_MORE = tuple(sorted((ROOT / "tests" / "realistic").glob("conversations[0-9]*.yml"),
-                                  key=lambda path: int(path.stem.removeprefix("conversations"))))
+CONVERSATIONS_MORE = numbered_sets("conversations")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Where the tail of a reply starts (evidence, source, disclaimer), in the reply formats before and after issue 18.
 TAIL_MARKERS = ("How strong is this?", "Evidence:", "Source:", "Sources:", "This is general information",
