@@ -102,6 +102,11 @@ def gap_sentence(retrieval: Retrieval) -> str:
         from bot.rank import compared_treatments
 
         return f"The article doesn't compare {and_list(treatment_names(compared_treatments(query)))} head to head."
+    if coverage.reason == "term":
+        from bot.glossary import as_written, term_asked
+
+        term = as_written(term_asked(query.question_text) or "", query.question_text)
+        return f'The article uses the word "{term}" but doesn\'t explain it.'
     question = " ".join(query.questions).strip(" .!?")
     # Only a question is quoted as one: "I just need to know what's realistic" is not turned into one.
     words = question.split() if asks_plainly(query) else []

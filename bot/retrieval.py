@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.facts import Fact
+from bot.glossary import explains, term_asked
 from bot.nlp import content_lemmas
 from bot.rank import (
     ANSWER,
@@ -104,7 +105,7 @@ def retrieve(
     query = text if isinstance(text, Query) else understand(text, topic, carried_drugs, carried_conditions)
     query = in_context(query, last_facts)
     answerability = get_answerability()
-    ranking = detail_of_last_answer(answerability.ranker.rank(query, exclude=exclude))
+    ranking = word_explained(detail_of_last_answer(answerability.ranker.rank(query, exclude=exclude)))
     return Retrieval(query, ranking, answerability.decide(ranking))
 
 
@@ -131,6 +132,21 @@ def detail_of_last_answer(ranking: Ranking) -> Ranking:
                   and asked & set(content_lemmas(scored.fact.text))]
         chosen = next((scored for scored in beside if gives_kind(kind, query.question_text, scored.fact)), None)
     chosen = chosen or last[0]
+    return replace(ranking, facts=(chosen, *(scored for scored in ranking.facts if scored is not chosen)))
+
+
+def word_explained(ranking: Ranking) -> Ranking:
+    """"What does executive function mean?", "sorry whats rTMS": a question that asks what a word means ranks first
+    the fact that explains it (bot/glossary.py), one of the last answer's if it can, since that is where the patient
+    met the word. When no fact explains it, the ranking stands and answerability names the gap."""
+    term = term_asked(ranking.query.question_text)
+    if term is None:
+        return ranking
+    near = set(ranking.query.near)
+    in_order = sorted(ranking.facts, key=lambda scored: scored.fact.id not in near)  # stable: the last answer first
+    chosen = next((scored for scored in in_order if explains(scored.fact, term)), None)
+    if chosen is None:
+        return ranking
     return replace(ranking, facts=(chosen, *(scored for scored in ranking.facts if scored is not chosen)))
 
 

@@ -147,6 +147,10 @@ def test_which_is_better_after_a_question_about_two_treatments_compares_those_tw
     # the last answer names no one ("Dextromethorphan (DXM)" is a drug, not who): the paragraph beside it quotes
     # Staud's 2005 study
     ("who did that study", ("dxm-milder-cough-syrup",), "dxm-staud-combination"),
+    # which study: one the last answer dates ("a small 2007 fibromyalgia study"), or the one beside it that names
+    # its authors
+    ("what study was that?", ("fm-2007-study",), "fm-2007-study"),
+    ("which study showed that", ("dxm-milder-cough-syrup",), "dxm-staud-combination"),
 ])
 def test_a_detail_asked_of_the_last_answer_is_answered_from_it(follow_up, last_facts, expected):
     follow = retrieve(follow_up, carried_drugs=("ketamine",), last_facts=last_facts)
@@ -162,6 +166,12 @@ def test_a_detail_asked_of_the_last_answer_is_answered_from_it(follow_up, last_f
     # question's own words ("who said it?" has none: Staud's quote beside it is not put in anyone's mouth)
     ("who said it?", ("dxm-milder-cough-syrup",), "The article doesn't say who."),
     ("who ran that study?", ("pain-headache-study",), "The article doesn't say who."),
+    # the fact says the article doesn't name the study, so it doesn't answer which one it was
+    ("which study showed that", ("duration-spines-lost",), "The article doesn't name that study."),
+    ("which studies showed that?", ("memantine-modest",), "The article doesn't name that study."),
+    # a journal is not who ran the study
+    ("who did that study", ("mechanism-dendritic-spines",), "The article doesn't say who."),
+    ("was it in humans?", ("mecfs-blood-flow",), "The article doesn't say whether that was done in people or in"),
 ])
 def test_a_detail_the_last_answer_doesnt_give_is_named_as_a_gap(follow_up, last_facts, gap):
     from bot.answer import answer_message

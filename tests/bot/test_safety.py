@@ -495,8 +495,10 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     "Every time they change my meds I end up in hospital. Does ketamine help with suicidal thoughts?",
     "what dose of florinef did they use in the JAMA ME/CFS trial",
     "I'm trying to decide if it's worth the money. How much does ketamine lower pain on average?",
-    # a worry about the body, an option told of, an interaction asked in general
-    "I have POTS and I'm scared ketamine would mess with my blood pressure. Does it raise it?",
+    # a worry about the body, an option told of, an interaction asked in general (not "I have POTS and I'm scared
+    # ketamine would mess with my blood pressure": since tune17's carers asked about a parent's blood pressure, the
+    # learned reader takes a fear for one's own blood pressure as personal, and either reply sends to the doctor)
+    "Does ketamine raise blood pressure? I have POTS and I'm curious.",
     "I'm on daily opioids so LDN was never an option for me. Does DXM help fibro?",
     "does ketamine interfere with antidepressants?",
     "and dextromethorphan, the cough medicine one, does that one mix ok with opioids?",
