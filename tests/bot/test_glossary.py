@@ -17,6 +17,7 @@ from bot.glossary import explaining_fact, term_asked, uses
     ("whats PCP, never heard of it", "pcp"),
     ("what do they mean by subanesthetic", "subanesthetic"),
     ("ok so what are dendritic spines anyway", "dendritic spines"),
+    ("neuroplasticity meaning what", "neuroplasticity"),
     # a condition the article names but never explains is a word like any other
     ("what is fibromyalgia?", "fibromyalgia"),
 ])
