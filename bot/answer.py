@@ -10,6 +10,7 @@ caught earlier still, in the NLU guard, and answered by `crisis_help()`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -49,6 +50,8 @@ RELATED_COVERAGE = 0.6
 CLOSE_TO_BEST = 0.75
 # A question quoted back in a gap sentence is cut to this many words.
 QUOTED_WORDS = 14
+MIN_QUOTED_WORDS = 3  # "what dose?", "Is true?": too short to quote back
+POINTING_AT_WHAT_WAS_SAID = re.compile(r"\b(?:that|this|those|these)\b", re.IGNORECASE)
 
 READABLE = {"esketamine": "Spravato (esketamine)", "mecfs": "ME/CFS", "chronic_pain": "chronic pain",
             "bipolar_depression": "bipolar depression", "ptsd": "PTSD", "parkinsons": "Parkinson's disease",
@@ -108,8 +111,9 @@ def gap_sentence(retrieval: Retrieval) -> str:
         term = as_written(term_asked(query.question_text) or "", query.question_text)
         return f'The article uses the word "{term}" but doesn\'t explain it.'
     question = " ".join(query.questions).strip(" .!?")
-    # Only a question is quoted as one: "I just need to know what's realistic" is not turned into one.
-    words = question.split() if asks_plainly(query) else []
+    # Only a question is quoted as one: "I just need to know what's realistic" is not turned into one; nor one
+    # that means nothing on its own ("how does that work?", "Is true?").
+    words = question.split() if asks_plainly(query) and stands_alone(question) else []
     if coverage.reason == "figure":
         from bot.rank import missing_figure
 
@@ -122,6 +126,12 @@ def gap_sentence(retrieval: Retrieval) -> str:
     if not words or len(words) > QUOTED_WORDS:
         return "The article doesn't answer that question."
     return f'The article doesn\'t answer "{question}?"'
+
+
+def stands_alone(question: str) -> bool:
+    """Quoted back, the question would make sense: three words or more, and no "that" or "those" pointing at
+    something said before ("how does that work?"; "is it covered?" reads well enough)."""
+    return len(question.split()) >= MIN_QUOTED_WORDS and not POINTING_AT_WHAT_WAS_SAID.search(question)
 
 
 def treatment_names(named: tuple[str, ...]) -> list[str]:
@@ -152,6 +162,13 @@ def related_fact(retrieval: Retrieval) -> Fact | None:
     if coverage.uncovered is not None and coverage.uncovered.related:
         # a named subject may name its one related fact ("does ketamine damage the brain?": the long-term concern)
         return load_fact_base().by_id(coverage.uncovered.related)
+    if coverage.reason == "term":
+        # "whats mTOR?": the article uses the word without explaining it; the sentence that uses it is what it says
+        from bot.glossary import term_asked, uses
+
+        term, near = term_asked(retrieval.query.question_text), set(retrieval.query.near)
+        using = [scored.fact for scored in retrieval.ranking.facts if term and uses(scored.fact, term)]
+        return next((fact for fact in using if fact.id in near), using[0] if using else None)
     if best is None or coverage.reason not in ("score", "figure"):
         return None  # a named subject, or a pair or aspect the article never puts together: nothing is near
     named = retrieval.query.drugs or retrieval.query.conditions

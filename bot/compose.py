@@ -285,8 +285,9 @@ def compose_answer(
 ) -> Composed:
     """A reply that leads with the answer: an optional one-clause acknowledgement, then the lead (a refusal, or the
     sentence naming what the article doesn't say) or else the best fact, the other facts, the sentences naming
-    what the rest of the message asked that the article doesn't cover; then one evidence line, one source line,
-    any notes, and the disclaimer. A fact appears once; a person's introduction comes before what they said."""
+    what the rest of the message asked that the article doesn't cover, and for a gap who to ask instead; then one
+    evidence line, one source line, any notes, and the disclaimer. A fact appears once; a person's introduction
+    comes before what they said."""
     facts: list[Fact] = []
     for part in parts:
         facts += [fact for fact in part.facts if fact not in facts]
@@ -302,11 +303,11 @@ def compose_answer(
         nearby = "What it does say nearby: " if kind == "not_covered" else ""
         body.append(nearby + " ".join(text for _, text in shown))
     body += gaps
+    if kind in ("not_covered", "partly_covered"):
+        body.append(DOCTOR_LINE)  # beside the gap it answers, before the evidence and source of the facts
     if acknowledgement:
         body[0] = f"{acknowledgement} {body[0]}"
     tail = [evidence_tag(facts), source_line(facts, source)] if facts else []
-    if kind in ("not_covered", "partly_covered"):
-        tail.append(DOCTOR_LINE)
     tail += [note for note in notes if note]
     custom = {
         "kind": kind, "acknowledgement": acknowledgement, "safety": "", "lead": lead,

@@ -1,9 +1,10 @@
 """What a word means: "what does executive function mean?", "sorry whats rTMS", "whats a meta analysis".
 
 Such a question, often a follow-up to a reply full of the article's words, is answered by the fact that explains
-the word. A fact explains it when a gloss follows the word ("glutamate, a chemical messenger"; "rTMS (repetitive
-transcranial magnetic stimulation, ...)"; "Executive function covers ...") or stands before it with the word in
-brackets ("power to make the brain more adaptable (neuroplasticity)"). When the article only uses the word ("the
+the word. A fact explains it when a gloss follows the word ("glutamate, a chemical messenger"; "rTMS, a
+neurostimulation technique"; "Executive function covers ...") or stands before it with the word in brackets ("doses
+below those used for anesthesia (subanesthetic doses)"). Facts explain a word only in the article's own terms, so
+the article stays the only source. When the article only uses the word ("the
 drug PCP", "a generic drug"), the honest reply is that it doesn't explain it, not the fact that merely uses it.
 The question forms live in data/facts/definitions.yml (`meaning`).
 """
@@ -29,18 +30,15 @@ MAX_TERM_WORDS = 4
 JARGON_ZIPF = 4.0
 # What follows a word to explain it: a bracket of two words or more ("muscarinic (acetylcholine) receptors" names a
 # family, it doesn't explain the word), a colon ("a dissociative drug: at high doses it ..."), an apposition
-# ("glutamate, a chemical messenger"), a verb that defines ("Executive function covers ..."), or a "which" clause a
-# few words on ("a meta-analysis published shortly before the article, which pools the results of many studies").
-WORDS_BEFORE_WHICH = 5
-# A head noun may stand between the word and its apposition ("kynurenine pathway, a chemical pathway"); any other
-# word may not ("the 2011 fibromyalgia study, the ..." doesn't explain fibromyalgia).
+# ("glutamate, a chemical messenger") or a verb that defines ("Executive function covers ...").
+# A head noun may stand between the word and its apposition ("NMDA receptors, the ..."); any other word may not
+# ("the 2011 fibromyalgia study, the ..." doesn't explain fibromyalgia).
 HEAD_NOUNS = r"(?:pathways?|receptors?|systems?|cells?|drugs?|molecules?)"
 GLOSS_AFTER = "|".join([
     r"\s*\([^)]*\w\s+\w[^)]*\)",
     r"(?:\s+\w+)?\s*:\s",
     rf"(?:\s+{HEAD_NOUNS})?,\s+(?:a|an|the|short for)\s",
     r"\s+(?:covers|means|refers to)\s",
-    rf"(?:\s+[\w/]+){{0,{WORDS_BEFORE_WHICH}}},\s+which\s",
 ])
 
 

@@ -47,10 +47,13 @@ SOCIAL = re.compile(
     r"(?:any|all) (?:help|advice|thoughts|input)\b[\w ,!'-]*(?:appreciated|welcome)?)$",
     re.IGNORECASE,
 )
-# A greeting that opens a sentence which then goes on ("hi all, quick one. ..." / "Hey, so I've been...").
+# A greeting that opens a sentence which then goes on ("hi all, quick one. ..." / "Hey, so I've been..."), or a
+# lead-in to one more question ("thank u. one more, does it help the fatigue?", "ok last q, anything on metabolites?").
 LEADING_SOCIAL = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: (?:all|everyone|there|guys|folks))?[,!.]*\s+"
-    r"|(?:so|ok|okay|well|um+|hmm+)[,]\s+)",
+    r"|(?:so|ok|okay|well|um+|hmm+)[,]\s+"
+    r"|(?:(?:ok|okay|and|so|also|thanks|thx)\s+)?(?:one more(?: thing| question| q)?|last (?:one|thing|question|q)"
+    r"|quick (?:one|question|q)|another (?:one|question|q))[,:]\s+)+",
     re.IGNORECASE,
 )
 
@@ -73,6 +76,8 @@ SELF_DESCRIPTION = re.compile(
 )
 
 DRUG, CONDITION, FORM = "drug", "condition", "form"
+# The forms in which the article gives only ketamine (DXM and memantine are pills; a nasal spray may be Spravato).
+KETAMINE_ONLY_FORMS = frozenset({"iv_infusion", "gel"})
 
 # A follow-up that only swaps the drug, condition or form of the last question ("and for fibro?", "what about
 # DXM?", "is it the same for ME/CFS?"): with the names taken out, only these words are left.
@@ -145,7 +150,12 @@ class Query:
 
     @property
     def all_drugs(self) -> tuple[str, ...]:
-        """The drugs the question is about: its own, else those of the context."""
+        """The drugs the question is about: its own, else those of the context; but a question that names a way
+        only ketamine is given in the article ("does insurance pay for the infusions?" after a reply on memantine)
+        is about ketamine."""
+        if not self.drugs and set(self.forms) & KETAMINE_ONLY_FORMS and not {"ketamine", "esketamine"} & set(
+                self.context_drugs):
+            return ("ketamine",)
         return self.drugs or self.context_drugs
 
     @property
