@@ -59,10 +59,12 @@ READABLE = {"esketamine": "Spravato (esketamine)", "mecfs": "ME/CFS", "chronic_p
 # A form named in a comparison: ketamine given that way.
 FORM_AS_KETAMINE = {"iv_infusion": "IV ketamine", "nasal_spray": "ketamine nasal spray", "pill": "ketamine pills",
               "gel": "ketamine gel"}
-# What an aspect question asks for, in a gap sentence ("The article doesn't cover the side effects of memantine.").
-ASPECTS = {"cost": "the cost", "regulation": "the approval", "side_effects": "the side effects",
-           "dosing": "the doses", "duration": "how long the effects last", "forms": "the forms",
-           "experiences": "people's experiences", "research_quality": "the research"}
+# What an aspect question asks for, in a gap sentence ("The article doesn't cover the side effects of memantine.",
+# "... how long the effects of memantine last.").
+ASPECTS = {"cost": "the cost of {drug}", "regulation": "the approval of {drug}",
+           "side_effects": "the side effects of {drug}", "dosing": "the doses of {drug}",
+           "duration": "how long the effects of {drug} last", "forms": "the forms of {drug}",
+           "experiences": "people's experiences of {drug}", "research_quality": "the research on {drug}"}
 
 
 @dataclass
@@ -99,8 +101,8 @@ def gap_sentence(retrieval: Retrieval) -> str:
     if coverage.reason == "aspect" and query.all_drugs:
         from bot.rank import query_aspect
 
-        aspect = ASPECTS.get(query_aspect(query.question_text) or "", "that")
-        return f"The article doesn't cover {aspect} of {readable(query.all_drugs[0])}."
+        aspect = ASPECTS.get(query_aspect(query.question_text) or "", "that side of {drug}")
+        return f"The article doesn't cover {aspect.format(drug=readable(query.all_drugs[0]))}."
     if coverage.reason == "comparison":
         from bot.rank import compared_treatments
 

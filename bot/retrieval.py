@@ -28,7 +28,18 @@ from bot.rank import (
     treatments_named,
 )
 from bot.safety import get_coverage_guard, normalise
-from bot.understand import CONDITION, DRUG, FORM, Query, asked_about, names_in, refers_back, swaps_subject, understand
+from bot.understand import (
+    CONDITION,
+    DRUG,
+    FORM,
+    Query,
+    asked_about,
+    names_in,
+    refers_back,
+    swaps_subject,
+    understand,
+    without_remark,
+)
 from bot.vocabulary import get_tagger
 
 MAX_FACTS = 3
@@ -190,7 +201,7 @@ def asked_again(query: Query, last_question: str) -> Query:
     the follow-up's (earlier ones stay as context)."""
     if not last_question or not swaps_subject(query.question_text):
         return query
-    return replace(query, questions=(asked_about(last_question, query.question_text),))
+    return replace(query, questions=(asked_about(last_question, without_remark(query.question_text)),))
 
 
 def compared_again(query: Query, last_question: str) -> Query:

@@ -39,11 +39,12 @@ REQUEST = re.compile(
     r"can you (?:tell|explain|give)|please (?:tell|explain))\b",
     re.IGNORECASE,
 )
-# Whole sentences that are only social: a greeting, thanks, an apology for asking, "long time lurker".
+# Whole sentences that are only social: a greeting, thanks, an apology for asking, "long time lurker"; not one that
+# goes on to ask ("quick question: is it covered by insurance?", "sorry if this is dumb but does it last?").
 SOCIAL = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|dear \w+)\b[\w ,!'-]*|"
     r"(?:thanks?|thank you|thx|ty|many thanks|cheers)\b[\w ,!'-]*|"
-    r"(?:sorry|apologies)(?: if| for)\b.*|long[- ]time (?:lurker|reader)\b.*|quick (?:one|question)\b.*|"
+    r"(?:sorry|apologies)(?: if| for)\b[^?]*|long[- ]time (?:lurker|reader)\b[^?]*|quick (?:one|question)\b[^?]*|"
     r"(?:any|all) (?:help|advice|thoughts|input)\b[\w ,!'-]*(?:appreciated|welcome)?)$",
     re.IGNORECASE,
 )
@@ -218,10 +219,18 @@ def asked_about(last_question: str, follow_up: str) -> str:
 
 def swaps_subject(text: str) -> bool:
     """A follow-up that only names another drug, condition or form ("and for fibro?", "what about DXM?"): it asks
-    the last question again about that."""
+    the last question again about that. A remark after a comma that asks nothing is story, not part of the swap
+    ("ok what about memantine, my aunt takes it for memory")."""
+    text = without_remark(text)
     if not names_in(text):
         return False
     return all(word in SWAP_WORDS for word in WORD.findall(without_names(text).lower()))
+
+
+def without_remark(text: str) -> str:
+    """The text before a comma when what follows it asks nothing ("what about memantine, my aunt takes it")."""
+    head, comma, remark = text.partition(",")
+    return head if comma and remark.strip() and not is_question(remark.strip()) else text
 
 
 def refers_back(sentence: str) -> bool:

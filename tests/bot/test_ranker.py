@@ -46,6 +46,17 @@ def test_a_post_is_cut_into_its_question_and_its_story():
                             "My doctor mentioned ketamine last week."]
 
 
+@pytest.mark.parametrize("message, question", [
+    ("thank u. one more, does it help the fatigue side of fibro?", "does it help the fatigue side of fibro?"),
+    ("ok last q, anything on metabolites?", "anything on metabolites?"),
+    ("thanks! quick question: is it covered by insurance?", "is it covered by insurance?"),
+    # not a lead-in: "one more" that is the question itself
+    ("is one more infusion worth it?", "is one more infusion worth it?"),
+])
+def test_a_lead_in_to_one_more_question_is_not_part_of_it(message, question):
+    assert split_post(message).questions == [question]
+
+
 def test_an_abbreviation_does_not_end_a_sentence():
     assert split_post("What are the risks vs. benefits of ketamine?").questions == [
         "What are the risks vs. benefits of ketamine?"]

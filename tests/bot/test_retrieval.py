@@ -97,6 +97,8 @@ def test_a_follow_up_that_points_back_leans_on_the_last_answer_even_when_it_name
 @pytest.mark.parametrize("follow_up, swaps", [
     ("and for fibro?", True), ("what about DXM?", True), ("is it the same for ME/CFS?", True), ("memantine?", True),
     ("does it work for fibro?", False), ("and the 2011 one?", False), ("what about the cost?", False),
+    # a remark after a comma that asks nothing is story; a question after it is a question of its own
+    ("ok what about memantine, my aunt takes it for memory", True), ("what about dxm, is it safer?", False),
 ])
 def test_a_follow_up_that_only_names_another_drug_or_condition_swaps_the_subject(follow_up, swaps):
     from bot.understand import swaps_subject
@@ -116,6 +118,9 @@ def test_a_subject_swap_asks_the_last_question_again_about_the_new_subject():
                           last_question="how long does it last?")[0]
     assert after.query.question_text == "how long does it last for fibro?"
     assert after.ranking.ids(1) == ["duration-fm-short-lived"]
+    remark = retrieve_each("ok what about memantine, my aunt takes it for memory", last_facts=("fm-2011-study",),
+                           last_question="does the relief last?")[0]
+    assert remark.query.question_text == "does the relief last memantine?"
     alone = retrieve_each("and for fibro?", last_facts=("duration-spines-lost",))[0]
     assert alone.query.question_text == "and for fibro?"  # without the last question: as it was written
 
