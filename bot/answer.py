@@ -108,10 +108,9 @@ def gap_sentence(retrieval: Retrieval) -> str:
 
         return f"The article doesn't compare {and_list(treatment_names(compared_treatments(query)))} head to head."
     if coverage.reason == "term":
-        from bot.glossary import as_written, term_asked
+        from bot.glossary import as_written
 
-        term = as_written(term_asked(query.question_text) or "", query.question_text)
-        return f'The article uses the word "{term}" but doesn\'t explain it.'
+        return f'The article uses the word "{as_written(coverage.term, query.question_text)}" but doesn\'t explain it.'
     question = " ".join(query.questions).strip(" .!?")
     # Only a question is quoted as one: "I just need to know what's realistic" is not turned into one; nor one
     # that means nothing on its own ("how does that work?", "Is true?").
@@ -166,10 +165,10 @@ def related_fact(retrieval: Retrieval) -> Fact | None:
         return load_fact_base().by_id(coverage.uncovered.related)
     if coverage.reason == "term":
         # "whats mTOR?": the article uses the word without explaining it; the sentence that uses it is what it says
-        from bot.glossary import term_asked, uses
+        from bot.glossary import uses
 
-        term, near = term_asked(retrieval.query.question_text), set(retrieval.query.near)
-        using = [scored.fact for scored in retrieval.ranking.facts if term and uses(scored.fact, term)]
+        near = set(retrieval.query.near)
+        using = [scored.fact for scored in retrieval.ranking.facts if uses(scored.fact, coverage.term)]
         return next((fact for fact in using if fact.id in near), using[0] if using else None)
     if best is None or coverage.reason not in ("score", "figure"):
         return None  # a named subject, or a pair or aspect the article never puts together: nothing is near

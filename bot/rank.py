@@ -541,6 +541,7 @@ class Coverage:
     reason: str
     uncovered: Uncovered | None  # the named not-covered subject, when one matched
     signals: Signals
+    term: str = ""  # the word asked about, when the article uses it without explaining it ("term")
 
 
 @dataclass(frozen=True)
@@ -693,7 +694,7 @@ class Answerability:
             return Coverage(ANSWER, probability, "", None, signals)  # "whats glutamate?": the fact that explains it
         if term and any(uses(scored.fact, term) for scored in ranking.facts):
             # "whats PCP?": the article uses the word ("chemically similar to the drug PCP") but never explains it
-            return Coverage(NOT_COVERED, probability, "term", None, signals)
+            return Coverage(NOT_COVERED, probability, "term", None, signals, term)
         if ranking.best and figure_missing(ranking.query.question_text, ranking.best.fact):
             return Coverage(NOT_COVERED, probability, "figure", None, signals)
         query, best = ranking.query, ranking.best
