@@ -38,7 +38,7 @@ from bot.facts import DATA_DIR, FACTS_DIR, Fact, FactBase, load_fact_base
 from bot.glossary import explains, term_asked, uses
 from bot.ngram_model import NgramModel
 from bot.nlp import content_lemmas
-from bot.rarity import zipf_frequency  # wordfreq's English values, from a table on disk
+from bot.rarity import meant_word, zipf_frequency  # wordfreq's English values, from a table on disk
 from bot.safety import CoverageGuard, Uncovered, get_coverage_guard, normalise
 from bot.understand import Query, topic_cues, understand, whole_words
 from bot.vocabulary import get_tagger
@@ -563,10 +563,10 @@ class Calibration:
 # Fitted by `python scripts/compare_retrieval.py --fit` on the tune half (dev.yml and tune2.yml to tune17.yml; see
 # there for how the threshold is chosen), each question's wording prior fitted without its own author's examples.
 CALIBRATION = Calibration(
-    intercept=-4.434,
-    weights=(("coverage", 1.958), ("novelty", -0.537), ("chars", 1.236), ("lexical", 0.224), ("wording", 5.685),
-             ("aspect_given", -0.343), ("neighbours", 5.085)),
-    threshold=0.538,
+    intercept=-4.567,
+    weights=(("coverage", 1.918), ("novelty", -0.538), ("chars", 1.395), ("lexical", 0.244), ("wording", 5.665),
+             ("aspect_given", -0.301), ("neighbours", 5.122)),
+    threshold=0.57,
 )
 
 
@@ -613,16 +613,22 @@ class Answerability:
 
     @staticmethod
     def rarity(token: str) -> float:
-        """How rare a word is in English at large: 0 for common words, up to COMMON_ZIPF for unheard-of ones."""
-        return max(0.0, COMMON_ZIPF - zipf_frequency(token))
+        """How rare a word is in English at large: 0 for common words, up to COMMON_ZIPF for unheard-of ones. A
+        misspelt common word is as common as the word meant ("is a biger dose better?" asks nothing rare)."""
+        return max(0.0, COMMON_ZIPF - zipf_frequency(meant_word(token)))
 
     def signals(self, ranking: Ranking) -> Signals:
         query, best = ranking.query, ranking.best
         # The questions, and the sentences they point back to ("Is that true?"): what must be covered.
-        asked = [(token, self.known_as(token)) for token in named_apart(query.question_text)]
+        # (not who passed a claim on, nor the words that ask whether it holds: "is she overselling it?")
+        checking = claim_cues().checking
+        asked = [(token, self.known_as(token)) for token in named_apart(claim_asked(query.question_text))
+                 if token not in checking]
         pointed = []
         if sum(1 for token, _ in asked if ":" not in token) < MIN_OWN_WORDS:
-            pointed = [(token, self.known_as(token)) for token in named_apart(" ".join(query.antecedents))]
+            pointed = [(token, self.known_as(token))
+                       for token in named_apart(" ".join(claim_asked(sentence) for sentence in query.antecedents))
+                       if token not in checking]
         mapped = asked + pointed
         unknown = tuple(token for token, known in mapped if known is None)
         weight = sum(self.idf.get(known, 0.0) if known else self.rarity(token) for token, known in mapped)
@@ -753,6 +759,7 @@ class Comparisons:
 
     asks: re.Pattern[str]
     combines: re.Pattern[str]
+    qualifies: re.Pattern[str]  # a comparative of something else ("better studies")
     treatments: tuple[tuple[str, re.Pattern[str]], ...]
     made: tuple[frozenset[str], ...]
 
@@ -764,6 +771,7 @@ def comparisons() -> Comparisons:
     return Comparisons(
         asks=re.compile(whole_words(spec["comparative"] + spec["comparing"])),
         combines=re.compile(whole_words(spec["combining"])),
+        qualifies=re.compile(whole_words(spec["not_comparing"])),
         treatments=tuple((name, re.compile(whole_words(words))) for name, words in spec["other_treatments"].items()),
         made=tuple(frozenset(group) for group in spec["made"]),
     )
@@ -771,7 +779,8 @@ def comparisons() -> Comparisons:
 
 def asks_to_compare(text: str) -> bool:
     """The text asks which is better ("is one stronger?", "ketamine vs TMS"), not about taking them together."""
-    spec, normal = comparisons(), normalise(text)
+    spec = comparisons()
+    normal = spec.qualifies.sub(" ", normalise(text))
     return bool(spec.asks.search(normal)) and not spec.combines.search(normal)
 
 
@@ -880,6 +889,40 @@ def names_something_new(question: str, text: str, not_someone: frozenset[str] | 
         names = [name for name in names + ACRONYM.findall(text)
                  if name.lower() not in not_someone and not get_tagger().tag(name)]
     return any(not set(content_lemmas(name)) & asked for name in names)
+
+
+@dataclass(frozen=True)
+class ClaimCues:
+    """data/facts/claims.yml: how a passed-on claim is introduced, and the words that ask whether it holds."""
+
+    frame: re.Pattern[str]
+    asking_opener: re.Pattern[str]
+    checking: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1)
+def claim_cues() -> ClaimCues:
+    with (FACTS_DIR / "claims.yml").open(encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    reporting = "|".join(sorted((re.escape(words) for words in spec["reporting"]), key=len, reverse=True))
+    return ClaimCues(
+        # the shortest opening (at most 12 words) up to a reporting word, then what was said (at least two words)
+        frame=re.compile(rf"^\W*(?P<frame>(?:\S+\s+){{0,11}}?\S+)\s+(?:{reporting})\b(?:\s+that\b)?(?P<claim>(?:\W+\w+){{2,}}.*)$",
+                         re.IGNORECASE | re.DOTALL),
+        asking_opener=re.compile(r"^\W*" + whole_words(spec["asking_openers"]), re.IGNORECASE),
+        checking=frozenset(spec["checking"]),
+    )
+
+
+def claim_asked(question: str) -> str:
+    """The question without the story of who passed the claim on ("A neurologist at a patient conference said
+    ketamine works for headaches - is there evidence?" -> "ketamine works for headaches - is there evidence?"); the
+    question itself when it opens by asking, or when the opening names a drug or condition."""
+    cues = claim_cues()
+    found = cues.frame.match(question)
+    if found is None or cues.asking_opener.match(question) or get_tagger().tag(found.group("frame")):
+        return question
+    return found.group("claim").strip()
 
 
 @functools.lru_cache(maxsize=1)

@@ -66,6 +66,12 @@ POINTING = re.compile(
     r"\b(?:it|its|that|this|these|those|they|them|their|there|he|she|his|her|one|ones|the two|both)\b", re.IGNORECASE
 )
 
+# A question that only asks whether what was just said holds ("Is true?", "Really?", "correct?"): written
+# without "it" or "that" by many, it points back all the same.
+BARE_CHECK = re.compile(
+    r"^\W*(?:(?:is|it'?s|its)\s+)?(?:true|right|correct|real|really|accurate|legit|so|the case)\W*$", re.IGNORECASE
+)
+
 # Phrases whose "it" or "that" stands for nothing said before.
 IDIOMS = re.compile(r"\b(?:when|where) it comes to\b|\bit (?:seems|sounds) like\b|\bas it turns out\b", re.IGNORECASE)
 
@@ -237,7 +243,7 @@ def refers_back(sentence: str) -> bool:
     """A question that points at something said before it ("Is that true?", "Does it help?"); an idiom's "it"
     points at nothing ("Who does it make sense for when it comes to pain?" leans on no earlier sentence for "it"
     in "when it comes to")."""
-    return bool(POINTING.search(IDIOMS.sub(" ", sentence)))
+    return bool(POINTING.search(IDIOMS.sub(" ", sentence)) or BARE_CHECK.match(sentence))
 
 
 @dataclass(frozen=True)

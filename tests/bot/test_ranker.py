@@ -24,6 +24,7 @@ from bot.rank import (
     FactRanker,
     LexicalIndex,
     RankerConfig,
+    claim_asked,
     compared_treatments,
     entity_agreement,
     figure_missing,
@@ -92,6 +93,27 @@ def test_a_question_that_points_back_past_a_sentence_naming_no_drug_also_brings_
     # the sentence just before names a drug: it alone is what "that" points at
     post = split_post("I tried ketamine last year. Spravato made me feel weird. Is that normal?")
     assert post.antecedents == ["Spravato made me feel weird."]
+
+
+@pytest.mark.parametrize("checking", ["True?", "Is true?", "really?", "Correct?", "is it true?"])
+def test_a_bare_is_it_true_points_back_at_the_claim_before_it(checking):
+    # many write it without "that": the claim before it is still what is asked about
+    post = split_post(f"My neighbour says memantine is a dementia drug. {checking}")
+    assert post.antecedents == ["My neighbour says memantine is a dementia drug."]
+
+
+@pytest.mark.parametrize("question, claim", [
+    ("A pharmacist at my church said ketamine works for migraines, is there proof?",
+     "ketamine works for migraines, is there proof?"),
+    ("my new psych NP brought up ketamine and said it works in hours??", "ketamine and said it works in hours??"),
+    # asking what someone said, or an opening that names a drug, keeps every word
+    ("What did the doctor say about it?", "What did the doctor say about it?"),
+    ("The memantine study said it helped a little, is that right?",
+     "The memantine study said it helped a little, is that right?"),
+    ("He said no.", "He said no."),  # too little said to be a claim
+])
+def test_who_passed_a_claim_on_is_left_out_of_what_is_asked(question, claim):
+    assert claim_asked(question) == claim
 
 
 def test_their_points_back_at_the_study_before_it():
@@ -375,6 +397,8 @@ def test_a_fact_about_the_very_drug_and_condition_asked_answers_it(answerability
         ("does ketamine work better for pain or depression?", ()),  # conditions, not treatments
         ("does ketamine work better combined with opioids?", ()),  # taken together, not compared
         ("whats the difference between ketamine and spravato", ()),  # what each is: the article says
+        # a comparative of something else: better studies, not a better treatment
+        ("with ketamine pills and nasal sprays coming, why would we need better studies?", ()),
     ],
 )
 def test_the_treatments_a_question_compares(question, compared):

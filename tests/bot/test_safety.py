@@ -505,6 +505,17 @@ def test_clean_text_strips_markup_and_control_characters_and_caps_length():
     # an option told of, and research on a combination
     "My back pain needs a fentanyl patch, so LDN was a no-go for me. Is DXM any different with opioids?",
     "I'm on tramadol. Just curious: has anyone studied ketamine together with opioids for fibro?",
+    # the past told in a story, the count of medicines tried, what one already knows of driving
+    "Weight gain is the reason I quit my last two antidepressants. Does ketamine cause weight gain?",
+    "I had a rough time getting off my last SSRI. Does ketamine have withdrawal?",
+    "I'm on my 6th antidepressant in four years. Do antidepressants fail for a lot of people?",
+    "The clinic is an hour away and I can't drive after the infusion anyway. Is there a version I could use at home?",
+    # a combination asked of research or in general, a non-drug treatment, an idiom
+    "Is there any talk of combining ketamine with ECT for severe depression?",
+    "Are they looking at pairing it with therapy? I mean combining ketamine with therapy sessions.",
+    "does DXM work better for pain when its combined with something else?",
+    "My uncle says they gave ketamine to soldiers in the war. Or is he mixing it up with morphine?",
+    "do doctors ever give ketamine together with lidocaine?",
 ])
 def test_a_story_that_mentions_driving_alcohol_or_a_mix_is_not_an_advice_request(text):
     # These were refused as personal advice about driving or interactions; they ask what the article says.
