@@ -7,8 +7,11 @@ spacy-lookups-data package (installed from PyPI), so nothing is fetched at run t
 from __future__ import annotations
 
 import functools
+import re
+from pathlib import Path
 
 import spacy
+import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
@@ -29,6 +32,29 @@ FILLERS = frozenset(
     "ones".split()
 )
 IGNORED_WORDS = (STOP_WORDS - MEANINGFUL) | FILLERS
+
+
+SHORTHAND_FILE = Path(__file__).resolve().parent.parent / "data" / "facts" / "shorthand.yml"
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                "sixteen seventeen eighteen nineteen twenty").split()
+# a small whole number standing alone, not part of a figure ("14-2", "25%", "1.5", "24/7", "2nd", "10 mg")
+SMALL_NUMBER = re.compile(r"(?<![\w.,/%$-])(1?\d|20)(?![\w.,/%-]\w?|%|\s?(?:mg|ml|mcg|milligrams?|percent)\b)")
+
+
+@functools.lru_cache(maxsize=1)
+def _shorthand() -> tuple[re.Pattern[str], dict[str, str]]:
+    spec = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
+    words = {key.lower(): value for key, value in spec["words"].items()}
+    alternatives = "|".join(re.escape(key) for key in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])", re.IGNORECASE), words
+
+
+def spelled_out(text: str) -> str:
+    """`text` with typed shorthand written out ("10 yrs" -> "ten years", "ppl" -> "people"; data/facts/shorthand.yml),
+    so that a question typed fast meets the facts' words."""
+    pattern, words = _shorthand()
+    text = pattern.sub(lambda found: words[found.group().lower()], text)
+    return SMALL_NUMBER.sub(lambda found: NUMBER_WORDS[int(found.group())], text)
 
 
 def build_pipeline() -> Language:
@@ -54,7 +80,7 @@ def content_lemmas(text: str) -> list[str]:
 # sentences when composing): a pure function of the text, so remembered for recent texts.
 @functools.lru_cache(maxsize=4096)
 def _content_lemmas(text: str) -> tuple[str, ...]:
-    doc = get_pipeline()(text.lower())
+    doc = get_pipeline()(spelled_out(text).lower())
     return tuple(
         token.lemma_
         for token in doc

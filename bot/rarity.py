@@ -127,9 +127,9 @@ class _Table:
     def most_common(self, words: list[str]) -> tuple[str, float] | None:
         """The most common of `words` that the list holds, with its value (one query for all of them)."""
         with self._lock:
+            marks = ",".join("?" * len(words))
             rows = self._connect().execute(
-                f"SELECT word, value FROM zipf WHERE word IN ({','.join('?' * len(words))}) ORDER BY value DESC LIMIT 1",
-                words).fetchall()
+                f"SELECT word, value FROM zipf WHERE word IN ({marks}) ORDER BY value DESC LIMIT 1", words).fetchall()
         return (rows[0][0], rows[0][1]) if rows else None
 
 

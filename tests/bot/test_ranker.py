@@ -160,6 +160,19 @@ def test_tokenize_drops_stop_words_and_lemmatises():
     assert "infusion" in tokenize("infusions")
 
 
+def test_shorthand_typed_fast_meets_the_words_it_stands_for():
+    # "10 yrs" must meet "In the ten years before 2019..."; "ppl" must meet "people"
+    assert tokenize("clinics now vs 10 yrs ago") == tokenize("clinics now vs ten years ago")
+    assert tokenize("how many ppl voted") == tokenize("how many people voted")
+    assert tokenize("my dr said u need 6 infusions in 2 wks") == tokenize("my doctor said you need six infusions in "
+                                                                             "two weeks")
+
+
+def test_numbers_inside_a_figure_are_kept():
+    assert {"14", "2"} <= set(tokenize("the vote was 14-2"))
+    assert "25" in tokenize("about 25% less pain") and "10" in tokenize("10 mg of memantine")
+
+
 def test_greetings_and_fillers_are_not_what_a_question_asks():
     # "ok" matched an ask "was he still ok months later" and answered "who can get it" with the grieving man.
     assert tokenize("ok and who can even get it") == ["who", "get"]
