@@ -38,7 +38,7 @@ from bot.facts import DATA_DIR, FACTS_DIR, Fact, FactBase, load_fact_base
 from bot.glossary import explains, term_asked, uses
 from bot.ngram_model import NgramModel
 from bot.nlp import content_lemmas
-from bot.rarity import meant_word, zipf_frequency  # wordfreq's English values, from a table on disk
+from bot.rarity import zipf_frequency  # wordfreq's English values, from a table on disk
 from bot.safety import CoverageGuard, Uncovered, get_coverage_guard, normalise
 from bot.understand import Query, topic_cues, understand, whole_words
 from bot.vocabulary import get_tagger
@@ -613,9 +613,8 @@ class Answerability:
 
     @staticmethod
     def rarity(token: str) -> float:
-        """How rare a word is in English at large: 0 for common words, up to COMMON_ZIPF for unheard-of ones. A
-        misspelt common word is as common as the word meant ("is a biger dose better?" asks nothing rare)."""
-        return max(0.0, COMMON_ZIPF - zipf_frequency(meant_word(token)))
+        """How rare a word is in English at large: 0 for common words, up to COMMON_ZIPF for unheard-of ones."""
+        return max(0.0, COMMON_ZIPF - zipf_frequency(token))
 
     def signals(self, ranking: Ranking) -> Signals:
         query, best = ranking.query, ranking.best

@@ -124,14 +124,6 @@ class _Table:
             row = self._connect().execute("SELECT value FROM zipf WHERE word = ?", (word,)).fetchone()
         return None if row is None else row[0]
 
-    def most_common(self, words: list[str]) -> tuple[str, float] | None:
-        """The most common of `words` that the list holds, with its value (one query for all of them)."""
-        with self._lock:
-            marks = ",".join("?" * len(words))
-            rows = self._connect().execute(
-                f"SELECT word, value FROM zipf WHERE word IN ({marks}) ORDER BY value DESC LIMIT 1", words).fetchall()
-        return (rows[0][0], rows[0][1]) if rows else None
-
 
 _table = _Table()
 
@@ -147,40 +139,6 @@ def zipf_frequency(word: str) -> float:
     import wordfreq  # characters wordfreq may tokenize in its own way: ask it (rare; loads its list)
 
     return wordfreq.zipf_frequency(word, LANGUAGE)
-
-
-# A misspelling: a word at most this common, one edit away from a word at least MEANT_ZIPF common and MEANT_MARGIN
-# commoner ("biger": 1.2, "bigger": 4.7). Short words are left alone: most are one edit from a common word.
-TYPO_ZIPF = 3.0
-MEANT_ZIPF = 3.5
-MEANT_MARGIN = 1.5
-MEANT_MIN_LETTERS = 5
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def _one_edit_away(word: str) -> list[str]:
-    """Every string one deletion, swap of neighbours, replacement or insertion away from `word`."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = [a + b[1:] for a, b in splits if b]
-    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0]]
-    inserts = [a + c + b for a, b in splits for c in _LETTERS]
-    return sorted(set(deletes + swaps + replaces + inserts) - {word})
-
-
-@functools.lru_cache(maxsize=4096)
-def meant_word(word: str) -> str:
-    """The common word a rare spelling most likely stands for ("biger" -> "bigger", "docter" -> "doctor"), else the
-    word itself. Only lower-case ASCII words of MEANT_MIN_LETTERS or more letters are read as misspellings."""
-    if len(word) < MEANT_MIN_LETTERS or not _ASCII_WORD.fullmatch(word):
-        return word
-    own = zipf_frequency(word)
-    if own > TYPO_ZIPF:
-        return word
-    found = _table.most_common(_one_edit_away(word))
-    if found and found[1] >= max(MEANT_ZIPF, own + MEANT_MARGIN):
-        return found[0]
-    return word
 
 
 def main(argv: list[str]) -> int:

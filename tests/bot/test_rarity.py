@@ -63,27 +63,3 @@ def test_a_missing_table_is_built(tmp_path, monkeypatch):
     monkeypatch.setenv("RARITY_TABLE", str(path))
     assert rarity.ensure_table() == path and path.exists()
     assert rarity.ensure_table() == path  # built once
-
-
-@pytest.mark.parametrize("typed, meant", [
-    ("biger", "bigger"), ("docter", "doctor"), ("wierd", "weird"), ("medicaton", "medication"),
-    ("insurence", "insurance"), ("becuase", "because"),
-])
-def test_a_misspelt_common_word_is_read_as_the_word_meant(typed, meant):
-    assert rarity.meant_word(typed) == meant
-
-
-@pytest.mark.parametrize("word", [
-    "synaptogenesis", "kynurenine", "florinef", "naltrexone",  # rare, but spelt right: nothing commoner is one edit away
-    "bigger", "doctor",  # common already
-    "dxm", "ldn",  # too short to guess at: most short words are one edit from a common one
-])
-def test_a_rare_word_spelt_right_is_left_alone(word):
-    assert rarity.meant_word(word) == word
-
-
-def test_a_misspelling_is_no_rarer_to_answerability_than_the_word_meant():
-    from bot.rank import Answerability
-
-    assert Answerability.rarity("biger") == Answerability.rarity("bigger") < 1
-    assert Answerability.rarity("synaptogenesis") > 3
