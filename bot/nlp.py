@@ -29,11 +29,7 @@ FILLERS = frozenset(
     "gon na wan ta wanna kinda sorta dunno lemme gimme tho "
     "hell heck damn dammit freaking frickin fricking friggin frigging effing bloody crap crappy wtf omg "
     # "which ones?", "the good ones": it points back like "those" (its lemma "one" would match "One woman...")
-    "ones "
-    # how sure or frank the writer is, not what they ask ("why is it that seemingly any doctor can open a clinic?")
-    "seemingly apparently basically literally honestly actually totally supposedly genuinely definitely exactly "
-    # prefixes split off at a hyphen: "anti-suicide" is not about "anti-inflammatory" drugs
-    "anti non pre semi multi".split()
+    "ones".split()
 )
 IGNORED_WORDS = (STOP_WORDS - MEANINGFUL) | FILLERS
 

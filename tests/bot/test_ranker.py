@@ -173,13 +173,6 @@ def test_numbers_inside_a_figure_are_kept():
     assert "25" in tokenize("about 25% less pain") and "10" in tokenize("10 mg of memantine")
 
 
-def test_hedges_and_split_off_prefixes_are_not_what_a_question_asks():
-    # "seemingly" counted as a rare word the facts never use, and "anti-suicide" met "anti-inflammatory" on "anti"
-    assert tokenize("why is it that seemingly any doctor can open a clinic") == tokenize(
-        "why is it that any doctor can open a clinic")
-    assert "anti" not in tokenize("an anti-suicide drug") and "suicide" in tokenize("an anti-suicide drug")
-
-
 def test_greetings_and_fillers_are_not_what_a_question_asks():
     # "ok" matched an ask "was he still ok months later" and answered "who can get it" with the grieving man.
     assert tokenize("ok and who can even get it") == ["who", "get"]
