@@ -721,11 +721,13 @@ class Answerability:
             # drug named, and holds every word of the question; most cost questions patients ask are about what the
             # article doesn't give (insurers, a clinic's price), so the wording alone would call it not covered.
             return Coverage(ANSWER, probability, "", None, signals)
-        if best and best.entities >= 0 and signals.coverage >= FIGURE_COVERAGE and not signals.unknown \
-                and figure_given(query.question_text, best.fact):
+        if best and not query.near and best.entities >= 0 and signals.coverage >= FIGURE_COVERAGE \
+                and not signals.unknown and figure_given(query.question_text, best.fact):
             # "how many ppl on the fda panel voted for the spray?": the best fact gives the very figure asked and
             # holds most of the question's words; the wording alone would judge it by the many figures the article
             # doesn't give ("how many people were in that study?"), which the figure rule above already catches.
+            # Not a follow-up: "how many infusions do they usually do?" after the clinics' "again and again" holds
+            # its few words and a figure word, but not the count asked.
             return Coverage(ANSWER, probability, "", None, signals)
         if asks_nothing_in_particular(query) and not query.context and not query.antecedents:
             # One sentence of everyday words about nothing named ("um so the thing with the stuff"): neither the
