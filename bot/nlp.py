@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
 import spacy
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+
+from bot.facts import FACTS_DIR
 
 # spaCy's English stop words, minus the ones that tell questions apart here ("who can get it", "how long does
 # it last", "how much does it cost", "when it wears off").
@@ -34,7 +35,7 @@ FILLERS = frozenset(
 IGNORED_WORDS = (STOP_WORDS - MEANINGFUL) | FILLERS
 
 
-SHORTHAND_FILE = Path(__file__).resolve().parent.parent / "data" / "facts" / "shorthand.yml"
+SHORTHAND_FILE = FACTS_DIR / "shorthand.yml"
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                 "sixteen seventeen eighteen nineteen twenty").split()
 # a small whole number standing alone, not part of a figure ("14-2", "25%", "1.5", "24/7", "2nd", "10 mg")
